@@ -1,0 +1,58 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using OciMsBuild.Core.Cache;
+using OciMsBuild.Core.Layers;
+using OciMsBuild.Core.Oci;
+using OciMsBuild.Core.Sources;
+
+namespace OciMsBuild.Core.Build
+{
+    /// <summary>Base + packed layers + settings → config and manifest blobs in the store.</summary>
+    public static class ImageBuilder
+    {
+        public static BuiltImage Build(BaseImage baseImage, IReadOnlyList<LayerRecord> layers, ContainerSettings settings,
+            ImageFormat format, string runtimeIdentifier, Platform platform, DateTimeOffset created, BlobStore store)
+        {
+            var config = ConfigMerger.Merge(baseImage.Config, settings, layers, created);
+            var configDescriptor = store.Put(OciJson.ToBytes(config), format.ConfigType());
+
+            var layerDescriptors = baseImage.Layers
+                .Select(l => new Descriptor { MediaType = format.ConvertLayerType(l.MediaType), Digest = l.Digest, Size = l.Size })
+                .Concat(layers.Select(l => new Descriptor { MediaType = format.GzipLayerType(), Digest = l.Digest, Size = l.Size }))
+                .ToList();
+
+            var manifest = new ImageManifest
+            {
+                MediaType = format.ManifestType(),
+                Config = configDescriptor,
+                Layers = layerDescriptors,
+            };
+            // Docker schema 2 has no annotations; OCI records where the image came from. A local
+            // base's name is a path on this machine: leaving it out keeps the digest portable.
+            if (format == ImageFormat.Oci && baseImage.ManifestDigest != null)
+            {
+                manifest.Annotations = new SortedDictionary<string, string>(StringComparer.Ordinal)
+                {
+                    [AnnotationKeys.BaseDigest] = baseImage.ManifestDigest,
+                };
+                if (baseImage.RegistryName != null) manifest.Annotations[AnnotationKeys.BaseName] = baseImage.RegistryName;
+            }
+            var manifestDescriptor = store.Put(OciJson.ToBytes(manifest), manifest.MediaType);
+            manifestDescriptor.Platform = LayoutImageReader.PlatformOf(config) ?? platform;
+
+            return new BuiltImage
+            {
+                RuntimeIdentifier = runtimeIdentifier,
+                Platform = manifestDescriptor.Platform,
+                Format = format == ImageFormat.Docker ? "Docker" : "OCI",
+                Manifest = manifestDescriptor,
+                Config = configDescriptor,
+                Layers = layerDescriptors,
+                LayerKinds = baseImage.Layers.Select(_ => "base").Concat(layers.Select(l => l.Kind)).ToList(),
+                BaseName = baseImage.Name,
+                BaseDigest = baseImage.ManifestDigest,
+            };
+        }
+    }
+}

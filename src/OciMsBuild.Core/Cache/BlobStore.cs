@@ -1,0 +1,139 @@
+using System;
+using System.IO;
+using OciMsBuild.Core.Errors;
+using OciMsBuild.Core.Oci;
+
+namespace OciMsBuild.Core.Cache
+{
+    /// <summary>
+    /// Content-addressed blobs under ROOT/blobs/sha256/HEX. A blob becomes visible only by an
+    /// atomic rename after its digest was checked, so readers never see a partial blob and a
+    /// crash leaves at most a temp file (cleaned on the next write of that blob).
+    /// </summary>
+    public sealed class BlobStore
+    {
+        public BlobStore(string root)
+        {
+            Root = Path.GetFullPath(root);
+            BlobDirectory = Path.Combine(Root, "blobs", "sha256");
+            TempDirectory = Path.Combine(Root, "tmp");
+        }
+
+        public string Root { get; }
+        public string BlobDirectory { get; }
+        private string TempDirectory { get; }
+
+        public string PathOf(string digest) => Path.Combine(BlobDirectory, Digest.Hex(digest));
+
+        public bool Contains(string digest) => File.Exists(PathOf(digest));
+
+        /// <summary>Stores bytes, returns the descriptor (mediaType filled by the caller).</summary>
+        public Descriptor Put(byte[] bytes, string mediaType)
+        {
+            var digest = Digest.Of(bytes);
+            if (!Contains(digest))
+            {
+                var temp = NewTempFile();
+                try
+                {
+                    File.WriteAllBytes(temp, bytes);
+                    Publish(temp, digest);
+                }
+                finally { TryDelete(temp); }
+            }
+            return new Descriptor { MediaType = mediaType, Digest = digest, Size = bytes.Length };
+        }
+
+        /// <summary>
+        /// Streams a blob in through <paramref name="write"/>, hashing as it goes. When
+        /// <paramref name="expectedDigest"/> is given, a mismatch is an error and nothing is stored.
+        /// </summary>
+        public (string Digest, long Size) PutStream(Action<Stream> write, string? expectedDigest = null)
+        {
+            var temp = NewTempFile();
+            try
+            {
+                string digest;
+                long size;
+                using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+                using (var hashing = new HashingStream(file, leaveOpen: true))
+                {
+                    write(hashing);
+                    hashing.Flush();
+                    digest = hashing.FinishDigest();
+                    size = hashing.ByteCount;
+                }
+                if (expectedDigest != null && expectedDigest != digest)
+                    throw new OciException(ErrorCodes.BlobCorrupt,
+                        $"Blob content does not match its digest: expected {expectedDigest}, got {digest}. The source is damaged or was changed while being read.");
+                if (!Contains(digest)) Publish(temp, digest);
+                return (digest, size);
+            }
+            finally { TryDelete(temp); }
+        }
+
+        /// <summary>Imports an existing file, verifying it has the digest it claims.</summary>
+        public void ImportFile(string path, string expectedDigest)
+        {
+            if (Contains(expectedDigest)) return;
+            PutStream(s => { using var src = File.OpenRead(path); src.CopyTo(s, 1 << 16); }, expectedDigest);
+        }
+
+        /// <summary>Opens a blob for reading after re-checking its digest (guards against a damaged cache).</summary>
+        public byte[] ReadVerified(string digest)
+        {
+            var path = PathOf(digest);
+            if (!File.Exists(path))
+                throw new OciException(ErrorCodes.BlobCorrupt, $"Blob {digest} is missing from the blob store at {Root}.");
+            var bytes = File.ReadAllBytes(path);
+            var actual = Digest.Of(bytes);
+            if (actual != digest)
+            {
+                TryDelete(path);
+                throw new OciException(ErrorCodes.BlobCorrupt,
+                    $"Blob {digest} in the blob store at {Root} is damaged (its content hashes to {actual}); it was removed, build again to recreate it.");
+            }
+            return bytes;
+        }
+
+        /// <summary>Checks a (possibly large) blob file against its digest without loading it.</summary>
+        public void Verify(string digest)
+        {
+            var path = PathOf(digest);
+            if (!File.Exists(path))
+                throw new OciException(ErrorCodes.BlobCorrupt, $"Blob {digest} is missing from the blob store at {Root}.");
+            var actual = Digest.OfFile(path);
+            if (actual != digest)
+            {
+                TryDelete(path);
+                throw new OciException(ErrorCodes.BlobCorrupt,
+                    $"Blob {digest} in the blob store at {Root} is damaged (its content hashes to {actual}); it was removed, build again to recreate it.");
+            }
+        }
+
+        private string NewTempFile()
+        {
+            Directory.CreateDirectory(TempDirectory);
+            return Path.Combine(TempDirectory, Guid.NewGuid().ToString("N") + ".tmp");
+        }
+
+        private void Publish(string temp, string digest)
+        {
+            Directory.CreateDirectory(BlobDirectory);
+            var target = PathOf(digest);
+            try
+            {
+                File.Move(temp, target);
+            }
+            catch (IOException) when (File.Exists(target))
+            {
+                // Another build stored the same content first: identical bytes, nothing to do.
+            }
+        }
+
+        private static void TryDelete(string path)
+        {
+            try { if (File.Exists(path)) File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+namespace OciMsBuild.Core.Layers
+{
+    /// <summary>
+    /// Publish output split by rate of change, least changed first, so that a code change
+    /// invalidates only the last layer and the others stay cached in registries and daemons.
+    /// </summary>
+    public enum LayerKind
+    {
+        /// <summary>The .NET runtime of a self-contained publish (runtime packs).</summary>
+        Runtime = 0,
+        /// <summary>Third-party NuGet package files.</summary>
+        Packages = 1,
+        /// <summary>Outputs of the project's own ProjectReferences.</summary>
+        ProjectReferences = 2,
+        /// <summary>The app itself: its assembly, apphost, deps/runtimeconfig, content.</summary>
+        App = 3,
+    }
+
+    public static class LayerKindNames
+    {
+        public static string Name(this LayerKind kind)
+        {
+            switch (kind)
+            {
+                case LayerKind.Runtime: return "runtime";
+                case LayerKind.Packages: return "packages";
+                case LayerKind.ProjectReferences: return "project-references";
+                default: return "app";
+            }
+        }
+    }
+}

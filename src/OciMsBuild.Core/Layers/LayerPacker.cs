@@ -1,0 +1,64 @@
+using System;
+using System.IO;
+using System.Security.Cryptography;
+using System.Text;
+using OciMsBuild.Core.Cache;
+using OciMsBuild.Core.Oci;
+
+namespace OciMsBuild.Core.Layers
+{
+    /// <summary>Packs a layer plan into a gzip blob in the store in one streaming pass.</summary>
+    public static class LayerPacker
+    {
+        /// <summary>
+        /// Identity of a layer's inputs: the plan plus each source file's size and mtime. Equal
+        /// fingerprints mean the packed blob would be byte-identical, so it need not be packed.
+        /// </summary>
+        public static string Fingerprint(LayerPlan plan)
+        {
+            var text = new StringBuilder(OciJson.ToText(plan));
+            foreach (var entry in plan.Entries)
+            {
+                if (entry.SourcePath == null) continue;
+                var info = new FileInfo(entry.SourcePath);
+                text.Append('\n').Append(info.Length).Append(' ').Append(info.LastWriteTimeUtc.Ticks);
+            }
+            using var sha = SHA256.Create();
+            return Digest.Format(sha.ComputeHash(Encoding.UTF8.GetBytes(text.ToString())));
+        }
+
+        public static LayerRecord Pack(LayerPlan plan, BlobStore store, int compressionLevel = 6)
+        {
+            var fingerprint = Fingerprint(plan);
+            string diffId = "";
+            long uncompressed = 0;
+            var (digest, size) = store.PutStream(output =>
+            {
+                using var gzip = new DeterministicGzipStream(output, compressionLevel);
+                using (var tarBytes = new HashingStream(gzip, leaveOpen: true))
+                {
+                    var tar = new DeterministicTarWriter(tarBytes, DateTimeOffset.FromUnixTimeSeconds(plan.MtimeUnixSeconds).UtcDateTime, plan.Uid, plan.Gid);
+                    foreach (var entry in plan.Entries)
+                    {
+                        if (entry.IsDirectory) tar.WriteDirectory(entry.Path, entry.Mode);
+                        else tar.WriteFile(entry.Path, entry.Mode, entry.SourcePath!);
+                    }
+                    tar.Finish();
+                    diffId = tarBytes.FinishDigest();
+                    uncompressed = tarBytes.ByteCount;
+                }
+                gzip.Finish();
+            });
+            return new LayerRecord
+            {
+                Kind = plan.Kind,
+                Fingerprint = fingerprint,
+                MediaType = MediaTypes.OciLayerGzip,
+                Digest = digest,
+                Size = size,
+                DiffId = diffId,
+                UncompressedSize = uncompressed,
+            };
+        }
+    }
+}

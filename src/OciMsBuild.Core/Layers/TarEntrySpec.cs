@@ -1,0 +1,14 @@
+using Newtonsoft.Json;
+
+namespace OciMsBuild.Core.Layers
+{
+    /// <summary>One entry of a layer: a directory, or a file whose bytes come from SourcePath.</summary>
+    public sealed class TarEntrySpec
+    {
+        /// <summary>Path in the image without a leading slash; directories end with '/'.</summary>
+        [JsonProperty("path", Order = 1)] public string Path { get; set; } = "";
+        [JsonProperty("source", Order = 2)] public string? SourcePath { get; set; }
+        [JsonProperty("mode", Order = 3)] public int Mode { get; set; }
+        [JsonIgnore] public bool IsDirectory => SourcePath == null;
+    }
+}

@@ -1,0 +1,80 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using Newtonsoft.Json;
+using OciMsBuild.Core.Build;
+using OciMsBuild.Core.Cache;
+using OciMsBuild.Core.Errors;
+using OciMsBuild.Core.Layers;
+
+namespace OciMsBuild.Core.Output
+{
+    /// <summary>
+    /// One tar holding both an OCI layout and Docker's manifest.json (the layout docker save
+    /// writes since Engine 25), so docker load, podman load and skopeo's oci-archive and
+    /// docker-archive transports all read it. Written to a temp file and renamed into place.
+    /// </summary>
+    public static class ImageArchiveWriter
+    {
+        private sealed class DockerManifestEntry
+        {
+            [JsonProperty("Config", Order = 1)] public string Config { get; set; } = "";
+            [JsonProperty("RepoTags", Order = 2)] public List<string> RepoTags { get; set; } = new List<string>();
+            [JsonProperty("Layers", Order = 3)] public List<string> Layers { get; set; } = new List<string>();
+        }
+
+        public static void Write(string path, LayoutContent content, BuiltImage dockerImage, ImageName name, BlobStore store)
+        {
+            path = Path.GetFullPath(path);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var temp = path + ".tmp-" + Guid.NewGuid().ToString("N");
+            try
+            {
+                var manifestJson = Oci.OciJson.ToBytes(new[]
+                {
+                    new DockerManifestEntry
+                    {
+                        Config = LayoutContent.BlobPath(dockerImage.Config.Digest),
+                        RepoTags = name.RepoTags.ToList(),
+                        Layers = dockerImage.Layers.Select(l => LayoutContent.BlobPath(l.Digest)).ToList(),
+                    },
+                });
+                var utf8 = new UTF8Encoding(false);
+                using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+                {
+                    var tar = new DeterministicTarWriter(file, new DateTime(1970, 1, 1), 0, 0);
+                    tar.WriteDirectory("blobs/", FileModes.Directory);
+                    tar.WriteDirectory("blobs/sha256/", FileModes.Directory);
+                    foreach (var digest in content.BlobDigests)
+                    {
+                        store.Verify(digest);
+                        tar.WriteFile(LayoutContent.BlobPath(digest), FileModes.Regular, store.PathOf(digest));
+                    }
+                    tar.WriteBytes("index.json", FileModes.Regular, content.IndexJson);
+                    tar.WriteBytes("manifest.json", FileModes.Regular, manifestJson);
+                    tar.WriteBytes("oci-layout", FileModes.Regular, utf8.GetBytes(LayoutContent.OciLayoutFile));
+                    tar.Finish();
+                }
+                if (File.Exists(path)) File.Delete(path);
+                File.Move(temp, path);
+            }
+            catch (Exception e) when (!(e is OciException))
+            {
+                TryDelete(temp);
+                throw new OciException(ErrorCodes.WriteFailed, $"Could not write the image archive '{path}' (ContainerArchiveOutputPath): {e.Message}", e);
+            }
+            catch
+            {
+                TryDelete(temp);
+                throw;
+            }
+        }
+
+        private static void TryDelete(string file)
+        {
+            try { if (File.Exists(file)) File.Delete(file); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using System.IO;
+using OciMsBuild.Core.Cache;
+using OciMsBuild.Core.Errors;
+using OciMsBuild.Core.Oci;
+
+namespace OciMsBuild.Core.Sources
+{
+    /// <summary>Resolves ContainerBaseImage for one platform from whichever transport it names.</summary>
+    public static class BaseImageResolver
+    {
+        public static BaseImage Resolve(BaseImageLocation location, Platform platform, BlobStore store, string tempRoot)
+        {
+            switch (location.Transport)
+            {
+                case BaseTransport.Scratch:
+                    return BaseImage.Scratch(platform);
+                case BaseTransport.OciLayout:
+                    if (!Directory.Exists(location.Path))
+                        throw new OciException(ErrorCodes.BaseNotFound, $"ContainerBaseImage '{location.Text}': the directory '{location.Path}' does not exist.");
+                    return new LayoutImageReader(location.Path!, location.Text, store).Read(location.Tag, location.Digest, platform);
+                case BaseTransport.OciArchive:
+                {
+                    var dir = ArchiveExtractor.ExtractToTemp(location.Path!, tempRoot, location.Text);
+                    try { return new LayoutImageReader(dir, location.Text, store).Read(location.Tag, location.Digest, platform); }
+                    finally { ArchiveExtractor.TryDelete(dir); }
+                }
+                case BaseTransport.DockerArchive:
+                {
+                    var dir = ArchiveExtractor.ExtractToTemp(location.Path!, tempRoot, location.Text);
+                    try { return new DockerArchiveReader(dir, location.Text, store).Read(location.Tag, platform); }
+                    finally { ArchiveExtractor.TryDelete(dir); }
+                }
+                default:
+                    throw new OciException(ErrorCodes.RegistryBaseUnavailable,
+                        $"ContainerBaseImage '{location.Text}' is in a registry, and this version of OciMsBuild cannot pull from registries yet. For offline builds set ContainerBaseImage to oci-layout://DIR[:TAG], oci-archive://FILE, docker-archive://FILE or scratch.");
+            }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Microsoft.Build.Framework;
+using OciMsBuild.Core.Build;
+using OciMsBuild.Core.Cache;
+using OciMsBuild.Core.Layers;
+using OciMsBuild.Core.Oci;
+using OciMsBuild.Core.Output;
+using OciMsBuild.Core.Platforms;
+using OciMsBuild.Core.Sources;
+
+namespace OciMsBuild.Tasks
+{
+    /// <summary>Resolves the base for the RID, merges the config and stores config + manifest.</summary>
+    public sealed class BuildOciImage : OciTask
+    {
+        [Required] public string BaseImage { get; set; } = "";
+        [Required] public string RuntimeIdentifier { get; set; } = "";
+        [Required] public string BlobCachePath { get; set; } = "";
+        [Required] public string ImageRecordFile { get; set; } = "";
+        [Required] public string ProjectDirectory { get; set; } = "";
+        [Required] public string AssemblyName { get; set; } = "";
+        public string? PublishDirectory { get; set; }
+        public ITaskItem[] LayerRecords { get; set; } = new ITaskItem[0];
+        public string? ImageFormat { get; set; }
+        public string? WorkingDirectory { get; set; }
+        public string[] AppCommand { get; set; } = new string[0];
+        public string[] AppCommandArgs { get; set; } = new string[0];
+        public string[] DefaultArgs { get; set; } = new string[0];
+        public ITaskItem[] EnvironmentVariables { get; set; } = new ITaskItem[0];
+        public ITaskItem[] Labels { get; set; } = new ITaskItem[0];
+        public ITaskItem[] Ports { get; set; } = new ITaskItem[0];
+        public string? User { get; set; }
+        public bool IsWebApp { get; set; }
+        public string? SourceDateEpoch { get; set; }
+
+        [Output] public string ManifestDigest { get; private set; } = "";
+        [Output] public string ConfigDigest { get; private set; } = "";
+
+        protected override void Run()
+        {
+            var settings = ReadSettings();
+            var format = SettingsValidator.ImageFormat(ImageFormat);
+            var platform = RuntimeIdentifiers.ToPlatform(RuntimeIdentifier);
+            var store = new BlobStore(BlobCachePath);
+            var location = BaseImageLocation.Parse(BaseImage, ProjectDirectory);
+            var baseImage = BaseImageResolver.Resolve(location, platform, store, Path.Combine(store.Root, "tmp"));
+
+            var layers = LayerRecords
+                .Select(item => OciJson.Parse<LayerRecord>(File.ReadAllText(item.ItemSpec)))
+                .ToList();
+            var created = Core.Build.SourceDateEpoch.Resolve(SourceDateEpoch);
+            var image = ImageBuilder.Build(baseImage, layers, settings, format, RuntimeIdentifier, platform, created, store);
+            AtomicFile.WriteAllText(ImageRecordFile, OciJson.ToText(image));
+            ManifestDigest = image.Manifest.Digest;
+            ConfigDigest = image.Config.Digest;
+            Log.LogMessage(MessageImportance.Low, "OciMsBuild: image for {0} is {1} (config {2})", image.Platform, ManifestDigest, ConfigDigest);
+        }
+
+        private ContainerSettings ReadSettings()
+        {
+            var settings = new ContainerSettings
+            {
+                WorkingDirectory = SettingsValidator.WorkingDirectory(WorkingDirectory),
+                AppCommand = NonEmpty(AppCommand, "ContainerAppCommand"),
+                AppCommandArgs = AppCommandArgs.ToList(),
+                DefaultArgs = DefaultArgs.ToList(),
+                User = string.IsNullOrWhiteSpace(User) ? null : SettingsValidator.User(User!),
+                IsWebApp = IsWebApp,
+                AssemblyName = AssemblyName,
+            };
+            if (!string.IsNullOrEmpty(PublishDirectory) && File.Exists(Path.Combine(PublishDirectory, AssemblyName)))
+                settings.AppHostFileName = AssemblyName;
+            foreach (var env in EnvironmentVariables)
+            {
+                SettingsValidator.EnvironmentName(env.ItemSpec);
+                int at = settings.Environment.FindIndex(kv => kv.Key == env.ItemSpec);
+                var kv2 = new KeyValuePair<string, string>(env.ItemSpec, Meta(env, "Value"));
+                if (at >= 0) settings.Environment[at] = kv2; else settings.Environment.Add(kv2);
+            }
+            foreach (var label in Labels)
+            {
+                SettingsValidator.LabelName(label.ItemSpec);
+                settings.Labels[label.ItemSpec] = Meta(label, "Value");
+            }
+            foreach (var port in Ports)
+                settings.Ports.Add(SettingsValidator.Port(port.ItemSpec, Meta(port, "Type")));
+            return settings;
+        }
+
+        private static List<string> NonEmpty(string[] values, string what)
+        {
+            if (values.Any(string.IsNullOrWhiteSpace))
+                throw new Core.Errors.OciException(Core.Errors.ErrorCodes.InvalidAppCommand, $"{what} has an empty entry; every item must be a non-empty argument, e.g. <{what} Include=\"dotnet\" />.");
+            return values.ToList();
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using System.IO;
+using System.Linq;
+using Microsoft.Build.Framework;
+using Newtonsoft.Json;
+using OciMsBuild.Core.Output;
+
+namespace OciMsBuild.Tasks
+{
+    /// <summary>
+    /// Always runs, also when every other step was up to date: turns the summary into MSBuild
+    /// outputs and prints the one line per image a user looks for.
+    /// </summary>
+    public sealed class ReportOciImage : OciTask
+    {
+        [Required] public string SummaryFile { get; set; } = "";
+
+        [Output] public string ImageName { get; private set; } = "";
+        [Output] public string ManifestDigest { get; private set; } = "";
+        [Output] public string ConfigDigest { get; private set; } = "";
+        [Output] public string[] Tags { get; private set; } = new string[0];
+        [Output] public string LayoutDirectory { get; private set; } = "";
+        [Output] public string ArchivePath { get; private set; } = "";
+
+        protected override void Run()
+        {
+            var summary = JsonConvert.DeserializeObject<BuildSummary>(File.ReadAllText(SummaryFile))!;
+            ImageName = summary.Image;
+            ManifestDigest = summary.Digest;
+            ConfigDigest = summary.ConfigDigest;
+            Tags = summary.Tags.ToArray();
+            LayoutDirectory = summary.Outputs.Layout ?? "";
+            ArchivePath = summary.Outputs.Archive ?? "";
+            var where = "OCI layout " + LayoutDirectory + (ArchivePath.Length > 0 ? ", archive " + ArchivePath : "");
+            Log.LogMessage(MessageImportance.High, "OciMsBuild: {0}:{1} {2} ({3}) -> {4}",
+                summary.Image, string.Join(",", summary.Tags), summary.Digest, summary.Platform, where);
+        }
+    }
+}
