@@ -15,8 +15,9 @@ namespace OciMsBuild.Core.Build
         public static JObject Merge(JObject baseConfig, ContainerSettings settings, IReadOnlyList<LayerRecord> layers, DateTimeOffset created)
         {
             var config = (JObject)baseConfig.DeepClone();
-            var inner = config["config"] as JObject ?? new JObject();
-            config["config"] = inner;
+            // Newtonsoft clones a token that already has a parent when it is assigned, so only
+            // freshly created containers are attached; existing ones are edited in place.
+            var inner = ChildObject(config, "config");
             var createdText = SourceDateEpoch.Format(created);
 
             var env = MergeEnvironment(inner["Env"] as JArray, settings.Environment);
@@ -44,20 +45,18 @@ namespace OciMsBuild.Core.Build
 
             config["created"] = createdText;
 
-            var rootfs = config["rootfs"] as JObject ?? new JObject { ["type"] = "layers" };
-            config["rootfs"] = rootfs;
-            var diffIds = rootfs["diff_ids"] as JArray ?? new JArray();
+            var rootfs = ChildObject(config, "rootfs");
+            rootfs["type"] = "layers";
+            var diffIds = ChildArray(rootfs, "diff_ids");
             foreach (var layer in layers) diffIds.Add(layer.DiffId);
-            rootfs["diff_ids"] = diffIds;
 
-            var history = config["history"] as JArray ?? new JArray();
+            var history = ChildArray(config, "history");
             foreach (var layer in layers)
                 history.Add(new JObject
                 {
                     ["created"] = createdText,
                     ["created_by"] = "OciMsBuild: " + layer.Kind + " layer",
                 });
-            config["history"] = history;
             return config;
         }
 
@@ -100,6 +99,22 @@ namespace OciMsBuild.Core.Build
             if (string.IsNullOrWhiteSpace(value)) yield break;
             foreach (var part in value!.Split(new[] { ';', ',' }, StringSplitOptions.RemoveEmptyEntries))
                 if (int.TryParse(part.Trim(), out var n) && n > 0 && n < 65536) yield return n + "/tcp";
+        }
+
+        private static JObject ChildObject(JObject parent, string key)
+        {
+            if (parent[key] is JObject existing) return existing;
+            var created = new JObject();
+            parent[key] = created;
+            return created;
+        }
+
+        private static JArray ChildArray(JObject parent, string key)
+        {
+            if (parent[key] is JArray existing) return existing;
+            var created = new JArray();
+            parent[key] = created;
+            return created;
         }
 
         private static void SetOrRemove(JObject o, string key, JToken? value)

@@ -13,7 +13,7 @@ using System.Reflection;
 [assembly: System.Reflection.AssemblyCompanyAttribute("OciMsBuild")]
 [assembly: System.Reflection.AssemblyConfigurationAttribute("Release")]
 [assembly: System.Reflection.AssemblyFileVersionAttribute("0.1.0.0")]
-[assembly: System.Reflection.AssemblyInformationalVersionAttribute("0.1.0-dev")]
+[assembly: System.Reflection.AssemblyInformationalVersionAttribute("0.1.0-dev5+3a926a8c34e08f490bdfbb4424c82ff89d7dbf46")]
 [assembly: System.Reflection.AssemblyProductAttribute("OciMsBuild.Core")]
 [assembly: System.Reflection.AssemblyTitleAttribute("OciMsBuild.Core")]
 [assembly: System.Reflection.AssemblyVersionAttribute("0.1.0.0")]
