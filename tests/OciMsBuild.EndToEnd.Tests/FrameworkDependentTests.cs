@@ -44,7 +44,7 @@ namespace OciMsBuild.EndToEnd.Tests
             var project = TestProject.Console(useSdkForm: true);
             project.Publish("-r", "linux-x64",
                 "-p:ContainerBaseImage=docker-archive://" + Path.Combine(TestEnvironment.BaseCache, "runtime.docker.tar"),
-                "-p:ContainerImageFormat=Docker", "-p:ContainerRepository=team/hello", "-p:ContainerImageTags=1.2.3;stable",
+                "-p:ContainerImageFormat=Docker", "-p:ContainerRepository=team/hello", "-p:ContainerImageTags=1.2.3%3Bstable",
                 "-p:ContainerArchiveOutputPath=" + project.ArchivePath).AssertSuccess("Sdk-form publish");
             var image = new ImageOnDisk(project.LayoutPath, project.SummaryPath);
             Assert.That((string)image.Manifest["mediaType"]!, Is.EqualTo("application/vnd.docker.distribution.manifest.v2+json"));

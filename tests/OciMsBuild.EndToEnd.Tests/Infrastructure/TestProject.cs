@@ -119,8 +119,10 @@ app.Run();
     <add key=""ocimsbuild-e2e"" value=""{TestEnvironment.Feed}"" />
   </packageSources>
 </configuration>");
-            // Stop MSBuild from walking up into a folder that might hold unrelated Directory.*.props.
-            Write(Path.Combine(root, "Directory.Build.props"), "<Project />");
+            // Stop MSBuild from walking up into unrelated Directory.*.props. The PathMap is what any
+            // reproducible .NET build needs (CI gets it from ContinuousIntegrationBuild in a git
+            // checkout): without it the compiler embeds this folder's path in every .dll and .pdb.
+            Write(Path.Combine(root, "Directory.Build.props"), "<Project><PropertyGroup><PathMap>$(MSBuildThisFileDirectory)=/src/</PathMap></PropertyGroup></Project>");
             Write(Path.Combine(root, "Directory.Build.targets"), "<Project />");
             Write(Path.Combine(root, "Directory.Packages.props"), "<Project><PropertyGroup><ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally></PropertyGroup></Project>");
         }
