@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Speed figures for the README and closing notes (not a test: machines here are noisy).
+#   bench/benchmark.sh [RUNS]      default RUNS=3; prints medians and ratios.
+# Measures, on a console app with a NuGet dependency and a ProjectReference (self-contained linux-x64):
+#   plain      : dotnet publish, nothing changed (the baseline every .NET user pays)
+#   image-warm : dotnet publish -p:ContainerImage=true, nothing changed (layers/image targets skipped)
+#   image-edit : the same after a one-line code change (only the app layer is packed again)
+#   image-cold : first image publish after deleting obj/ and bin/ (and an empty blob store)
+set -euo pipefail
+RUNS=${1:-3}
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+WORK=$(mktemp -d /tmp/ocimsbuild-bench.XXXXXX)
+trap 'rm -rf "$WORK"; dotnet build-server shutdown >/dev/null 2>&1 || true' EXIT INT TERM
+export NUGET_PACKAGES=$ROOT/artifacts/bench/nuget-packages MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
+mkdir -p "$NUGET_PACKAGES"; rm -rf "$NUGET_PACKAGES"/ocimsbuild*
+VERSION=0.1.0-bench.$(date +%s)
+"$ROOT/tests/scripts/make-base-images.sh" "$ROOT/artifacts/test-cache/base" >/dev/null 2>&1
+dotnet pack "$ROOT/OciMsBuild.sln" -c Release -o "$WORK/feed" -p:OciMsBuildVersion=$VERSION -nodeReuse:false >/dev/null
+
+mkdir -p "$WORK/src/Greeting" "$WORK/src/App"
+cat > "$WORK/src/nuget.config" <<X
+<configuration><packageSources><add key="bench" value="$WORK/feed" /></packageSources></configuration>
+X
+echo '<Project><PropertyGroup><PathMap>$(MSBuildThisFileDirectory)=/src/</PathMap></PropertyGroup></Project>' > "$WORK/src/Directory.Build.props"
+echo '<Project />' > "$WORK/src/Directory.Build.targets"
+echo '<Project><PropertyGroup><ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally></PropertyGroup></Project>' > "$WORK/src/Directory.Packages.props"
+cat > "$WORK/src/Greeting/Greeting.csproj" <<'X'
+<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><TargetFramework>net10.0</TargetFramework></PropertyGroup></Project>
+X
+echo 'namespace Greeting { public static class Greeter { public static string Hello() => "hello"; } }' > "$WORK/src/Greeting/Greeter.cs"
+cat > "$WORK/src/App/App.csproj" <<X
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><ImplicitUsings>enable</ImplicitUsings></PropertyGroup>
+  <ItemGroup>
+    <PackageReference Include="Newtonsoft.Json" Version="13.0.3" />
+    <PackageReference Include="OciMsBuild" Version="$VERSION" PrivateAssets="all" />
+    <ProjectReference Include="../Greeting/Greeting.csproj" />
+  </ItemGroup>
+</Project>
+X
+echo 'Console.WriteLine(Greeting.Greeter.Hello() + Newtonsoft.Json.JsonConvert.SerializeObject(1));' > "$WORK/src/App/Program.cs"
+
+COMMON=(-c Release -r linux-x64 --self-contained -nodeReuse:false)
+IMAGE=(-p:ContainerImage=true "-p:ContainerBaseImage=oci-layout://$ROOT/artifacts/test-cache/base/oci:deps" "-p:ContainerBlobCachePath=$WORK/blobs")
+t() { local s e; s=$(date +%s.%N); "$@" >"$WORK/last.log" 2>&1 || { cat "$WORK/last.log"; exit 1; }; e=$(date +%s.%N); echo "$e - $s" | bc; }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+cd "$WORK/src/App"
+
+declare -A R
+for i in $(seq "$RUNS"); do
+  rm -rf obj bin ../Greeting/obj ../Greeting/bin "$WORK/blobs"
+  R[cold]+="$(t dotnet publish "${COMMON[@]}" "${IMAGE[@]}") "
+  R[warm]+="$(t dotnet publish "${COMMON[@]}" "${IMAGE[@]}") "
+  grep -q 'Skipping target "_OciPackLayers"' "$WORK/last.log" || { echo "warm run did not skip _OciPackLayers" >&2; exit 1; }
+  R[plain]+="$(t dotnet publish "${COMMON[@]}") "
+  echo "Console.WriteLine($i);" >> Program.cs
+  R[edit]+="$(t dotnet publish "${COMMON[@]}" "${IMAGE[@]}") "
+done
+declare -A M
+for k in plain warm edit cold; do M[$k]=$(printf '%s\n' ${R[$k]} | median); done
+printf 'runs: %s (median seconds)\n' "$RUNS"
+printf 'plain dotnet publish, no change          : %6.2f s\n' "${M[plain]}"
+printf 'image publish, no change                 : %6.2f s   ratio to plain %.2f\n' "${M[warm]}" "$(echo "${M[warm]} / ${M[plain]}" | bc -l)"
+printf 'image publish, one-line change           : %6.2f s\n' "${M[edit]}"
+printf 'image publish, cold (no obj/, no blobs)  : %6.2f s\n' "${M[cold]}"
+jq -r '.layers[] | "layer \(.kind): \(.size) bytes \(.digest)"' obj/container/Release/net10.0/image.json
