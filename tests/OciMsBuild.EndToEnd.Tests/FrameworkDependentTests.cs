@@ -51,12 +51,10 @@ namespace OciMsBuild.EndToEnd.Tests
             Assert.That(image.Manifest["layers"]!.Select(l => (string)l["mediaType"]!).Distinct(), Is.EqualTo(new[] { "application/vnd.docker.image.rootfs.diff.tar.gzip" }));
             Assert.That((string)image.Manifest["config"]!["mediaType"]!, Is.EqualTo("application/vnd.docker.container.image.v1+json"));
             Assert.That(image.Summary["tags"]!.ToObject<string[]>(), Is.EqualTo(new[] { "1.2.3", "stable" }));
-            // umoci reads only OCI media types, so a Docker-format image is checked by skopeo, which re-hashes every blob.
-            foreach (var source in new[] { "oci:" + project.LayoutPath + ":stable", "oci-archive:" + project.ArchivePath, "docker-archive:" + project.ArchivePath })
-                ImageTools.Skopeo("copy", "-q", source, "dir:" + Path.Combine(project.Root, "copy-" + source.Split(':')[0])).AssertSuccess("skopeo copy " + source);
-            var inspect = ImageTools.Skopeo("inspect", "docker-archive:" + project.ArchivePath).AssertSuccess("skopeo inspect");
-            Assert.That(inspect.Output, Does.Contain("team/hello:1.2.3"));
-            Assert.That(ImageTools.Run("oci:" + project.LayoutPath + ":1.2.3").AssertSuccess("run").Output, Does.Contain("Hello, container!"));
+            // umoci and skopeo's oci: transport read only OCI media types; a Docker-format image is for
+            // docker load, so it is checked as a docker-archive (skopeo re-hashes every blob) and loaded by podman.
+            ImageTools.Skopeo("copy", "-q", "docker-archive:" + project.ArchivePath, "dir:" + Path.Combine(project.Root, "copy")).AssertSuccess("skopeo copy docker-archive");
+            Assert.That(ImageTools.Load(project.ArchivePath).AssertSuccess("podman load + run").Output, Does.Contain("Hello, container!"));
         }
 
         [Test]
