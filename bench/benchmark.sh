@@ -40,7 +40,7 @@ cat > "$WORK/src/App/App.csproj" <<X
 X
 echo 'Console.WriteLine(Greeting.Greeter.Hello() + Newtonsoft.Json.JsonConvert.SerializeObject(1));' > "$WORK/src/App/Program.cs"
 
-COMMON=(-c Release -r linux-x64 --self-contained -nodeReuse:false)
+COMMON=(-c Release -r linux-x64 --self-contained -nodeReuse:false -v:n)
 IMAGE=(-p:ContainerImage=true "-p:ContainerBaseImage=oci-layout://$ROOT/artifacts/test-cache/base/oci:deps" "-p:ContainerBlobCachePath=$WORK/blobs")
 t() { local s e; s=$(date +%s.%N); "$@" >"$WORK/last.log" 2>&1 || { cat "$WORK/last.log"; exit 1; }; e=$(date +%s.%N); echo "$e - $s" | bc; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
