@@ -28,7 +28,8 @@ namespace OciMsBuild.Core.Build
             inner["WorkingDir"] = settings.WorkingDirectory;
 
             var user = settings.User ?? Lookup(env, "APP_UID") ?? (string?)inner["User"];
-            SetOrRemove(inner, "User", string.IsNullOrEmpty(user) ? null : user);
+            // (string → JToken converts null to a JSON null, which the config schema rejects: remove instead.)
+            SetOrRemove(inner, "User", string.IsNullOrEmpty(user) ? null : new JValue(user));
 
             var labels = new SortedDictionary<string, string>(StringComparer.Ordinal);
             if (inner["Labels"] is JObject baseLabels)

@@ -23,6 +23,12 @@ namespace OciMsBuild.Core.Layers
             var libraries = root["libraries"] as JObject;
             var targets = root["targets"] as JObject;
             if (libraries == null || targets == null) return index;
+            // The app itself is a "project" library too (App.deps.json lists "App/1.0.0"): its
+            // files belong in the app layer, not with the ProjectReferences.
+            var depsFileName = Path.GetFileName(depsJsonPath);
+            string? appLibrary = depsFileName.EndsWith(".deps.json", StringComparison.OrdinalIgnoreCase)
+                ? depsFileName.Substring(0, depsFileName.Length - ".deps.json".Length) + "/"
+                : null;
             foreach (var target in targets.Properties())
             {
                 if (!(target.Value is JObject libs)) continue;
@@ -36,6 +42,7 @@ namespace OciMsBuild.Core.Layers
                         "project" => LayerKind.ProjectReferences,
                         _ => null,
                     };
+                    if (kind == LayerKind.ProjectReferences && appLibrary != null && lib.Name.StartsWith(appLibrary, StringComparison.OrdinalIgnoreCase)) continue;
                     if (kind == null || !(lib.Value is JObject assets)) continue;
                     foreach (var group in new[] { "runtime", "native", "resources" })
                     {

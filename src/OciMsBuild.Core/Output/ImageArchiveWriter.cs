@@ -28,10 +28,10 @@ namespace OciMsBuild.Core.Output
         public static void Write(string path, LayoutContent content, BuiltImage dockerImage, ImageName name, BlobStore store)
         {
             path = Path.GetFullPath(path);
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             var temp = path + ".tmp-" + Guid.NewGuid().ToString("N");
             try
             {
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                 var manifestJson = Oci.OciJson.ToBytes(new[]
                 {
                     new DockerManifestEntry

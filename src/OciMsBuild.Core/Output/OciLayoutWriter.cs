@@ -16,10 +16,10 @@ namespace OciMsBuild.Core.Output
         {
             directory = Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar);
             var parent = Path.GetDirectoryName(directory)!;
-            Directory.CreateDirectory(parent);
             var staging = directory + ".tmp-" + Guid.NewGuid().ToString("N");
             try
             {
+                Directory.CreateDirectory(parent);
                 var blobs = Path.Combine(staging, "blobs", "sha256");
                 Directory.CreateDirectory(blobs);
                 foreach (var digest in content.BlobDigests)
