@@ -197,20 +197,8 @@ namespace OciMsBuild.Core.Tests
         }
     }
 
-    public class ImageBuilderTests
+    public class ImageBuilderTests : StoreFixture
     {
-        private TempDir _temp = null!;
-        private BlobStore _store = null!;
-
-        [SetUp]
-        public void SetUp()
-        {
-            _temp = new TempDir();
-            _store = new BlobStore(_temp.Combine("store"));
-        }
-
-        [TearDown] public void TearDown() => _temp.Dispose();
-
         private BaseImage BaseWithLayer(string? registryName)
         {
             var baseLayer = TestImages.PackLayer(_store, _temp, LayerKind.App, new Dictionary<string, string> { ["base.txt"] = "base" });

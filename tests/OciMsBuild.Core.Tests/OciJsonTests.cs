@@ -114,20 +114,8 @@ namespace OciMsBuild.Core.Tests
     }
 
     /// <summary>What we write must satisfy the OCI image-spec schemas.</summary>
-    public class SchemaTests
+    public class SchemaTests : StoreFixture
     {
-        private TempDir _temp = null!;
-        private BlobStore _store = null!;
-
-        [SetUp]
-        public void SetUp()
-        {
-            _temp = new TempDir();
-            _store = new BlobStore(_temp.Combine("store"));
-        }
-
-        [TearDown] public void TearDown() => _temp.Dispose();
-
         [Test]
         public void The_checker_rejects_broken_documents()
         {

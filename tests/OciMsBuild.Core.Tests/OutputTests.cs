@@ -15,20 +15,8 @@ using OciMsBuild.Core.Tests.Support;
 
 namespace OciMsBuild.Core.Tests
 {
-    public class OutputTests
+    public class OutputTests : StoreFixture
     {
-        private TempDir _temp = null!;
-        private BlobStore _store = null!;
-
-        [SetUp]
-        public void SetUp()
-        {
-            _temp = new TempDir();
-            _store = new BlobStore(_temp.Combine("store"));
-        }
-
-        [TearDown] public void TearDown() => _temp.Dispose();
-
         private static readonly ImageName Name = new ImageName("localhost:5000/", "team/app", new[] { "1.0", "latest" });
 
         private static string[] AllBlobs(BuiltImage image) =>
