@@ -20,7 +20,6 @@ namespace OciMsBuild.Tasks
     {
         [Required] public ITaskItem[] LayerPlans { get; set; } = new ITaskItem[0];
         [Required] public string BlobCachePath { get; set; } = "";
-        public int CompressionLevel { get; set; } = 6;
 
         [Output] public ITaskItem[] LayerRecords { get; private set; } = new ITaskItem[0];
 
@@ -46,7 +45,7 @@ namespace OciMsBuild.Tasks
                 else
                 {
                     var clock = Stopwatch.StartNew();
-                    record = LayerPacker.Pack(plan, store, CompressionLevel);
+                    record = LayerPacker.Pack(plan, store);
                     AtomicFile.WriteAllText(recordPath, OciJson.ToText(record));
                     message = $"OciMsBuild: packed layer {plan.Kind}: {record.Digest} ({record.Size:N0} bytes, {record.UncompressedSize:N0} uncompressed) in {clock.ElapsedMilliseconds} ms";
                 }

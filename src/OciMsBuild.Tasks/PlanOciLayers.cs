@@ -27,6 +27,7 @@ namespace OciMsBuild.Tasks
         public int LayerUserId { get; set; }
         public int LayerGroupId { get; set; }
         public string? SourceDateEpoch { get; set; }
+        public int CompressionLevel { get; set; } = LayerPlanBuilder.DefaultCompressionLevel;
 
         [Output] public ITaskItem[] LayerPlans { get; private set; } = new ITaskItem[0];
         [Output] public ITaskItem[] LayerInputs { get; private set; } = new ITaskItem[0];
@@ -47,7 +48,7 @@ namespace OciMsBuild.Tasks
             var kept = new HashSet<string>(StringComparer.Ordinal);
             foreach (var (kind, layerFiles) in planner.Plan(files))
             {
-                var plan = LayerPlanBuilder.Build(kind, layerFiles, workingDirectory, LayerUserId, LayerGroupId, mtime);
+                var plan = LayerPlanBuilder.Build(kind, layerFiles, workingDirectory, LayerUserId, LayerGroupId, mtime, CompressionLevel);
                 var planPath = Path.Combine(PlanDirectory, (int)kind + "-" + kind.Name() + ".plan.json");
                 AtomicFile.WriteIfChanged(planPath, OciJson.ToText(plan));
                 kept.Add(Path.GetFileName(planPath));

@@ -27,6 +27,10 @@ namespace OciMsBuild.Tasks
         public string? TargetFramework { get; set; }
         public string? BaseImage { get; set; }
         public string? ProjectDirectory { get; set; }
+        // Strings, not ints: checked here with a coded error before later tasks bind them as numbers.
+        public string? LayerUserId { get; set; }
+        public string? LayerGroupId { get; set; }
+        public string? CompressionLevel { get; set; }
 
         [Output] public string ResolvedRuntimeIdentifier { get; private set; } = "";
         [Output] public bool NeedsPublish { get; private set; }
@@ -51,6 +55,9 @@ namespace OciMsBuild.Tasks
             ResolvedTags = SettingsValidator.Tags(Tags.SelectMany(t => t.Split(';'))).ToArray();
             ResolvedWorkingDirectory = SettingsValidator.WorkingDirectory(WorkingDirectory);
             SettingsValidator.ImageFormat(ImageFormat);
+            SettingsValidator.LayerOwnerId("ContainerLayerUserId", LayerUserId);
+            SettingsValidator.LayerOwnerId("ContainerLayerGroupId", LayerGroupId);
+            SettingsValidator.CompressionLevel(CompressionLevel);
             ResolvedBlobCachePath = BlobStoreLocation.Resolve(BlobCachePath);
             var location = BaseImageLocation.Parse(BaseImage ?? "", ProjectDirectory ?? Directory.GetCurrentDirectory());
             if (location.Transport == BaseTransport.OciLayout) BaseInputFile = new[] { Path.Combine(location.Path!, "index.json") };

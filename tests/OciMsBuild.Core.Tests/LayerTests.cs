@@ -277,6 +277,21 @@ namespace OciMsBuild.Core.Tests
         }
 
         [Test]
+        public void Compression_level_is_part_of_the_plan_and_changes_only_the_compressed_bytes()
+        {
+            var path = _temp.Write("c/App.dll", new string('x', 20000));
+            var files = new[] { new PublishedFile("App.dll", path) };
+            var store = new BlobStore(_temp.Combine("s"));
+            var level6 = LayerPlanBuilder.Build(LayerKind.App, files, "/app", 0, 0, Mtime);
+            var level0 = LayerPlanBuilder.Build(LayerKind.App, files, "/app", 0, 0, Mtime, compressionLevel: 0);
+            Assert.That(LayerPacker.Fingerprint(level0), Is.Not.EqualTo(LayerPacker.Fingerprint(level6)), "changing only the level packs again");
+            var a = LayerPacker.Pack(level6, store);
+            var b = LayerPacker.Pack(level0, store);
+            Assert.That(b.DiffId, Is.EqualTo(a.DiffId), "same tar");
+            Assert.That(b.Size, Is.GreaterThan(a.Size), "level 0 stores");
+        }
+
+        [Test]
         public void HashingStream_counts_and_hashes_what_passes()
         {
             var sink = new MemoryStream();

@@ -147,6 +147,20 @@ namespace OciMsBuild.Core.Tests
         }
 
         [Test]
+        public void Archive_inside_the_layout_or_on_the_summary_is_OCI1018()
+        {
+            var image = TestImages.Build(_store, _temp);
+            var layout = _temp.Combine("layout");
+            var summary = _temp.Combine("image.json");
+            var inside = Assert.Throws<OciException>(() => ImageOutputs.Write(image, Name, layout, Path.Combine(layout, "image.tar"), summary, _store))!;
+            Assert.That(inside.Code, Is.EqualTo("OCI1018"));
+            Assert.That(inside.Message, Does.Contain("ContainerArchiveOutputPath"));
+            var onSummary = Assert.Throws<OciException>(() => ImageOutputs.Write(image, Name, layout, summary, summary, _store))!;
+            Assert.That(onSummary.Code, Is.EqualTo("OCI1018"));
+            Assert.That(Directory.Exists(layout), Is.False, "checked before anything is written");
+        }
+
+        [Test]
         public void Layout_directory_is_written_and_valid()
         {
             var image = TestImages.Build(_store, _temp);

@@ -151,5 +151,32 @@ namespace OciMsBuild.Core.Tests
         [Test]
         public void Too_long_tag_is_OCI1002() =>
             Fails(() => SettingsValidator.Tags(new[] { new string('t', 129) }), "OCI1002", "ContainerImageTags");
+    
+
+        [TestCase(null, 0)]
+        [TestCase("", 0)]
+        [TestCase("1654", 1654)]
+        [TestCase("2097151", 2097151)]
+        public void Valid_layer_owner_ids(string? value, int id) =>
+            Assert.That(SettingsValidator.LayerOwnerId("ContainerLayerUserId", value), Is.EqualTo(id));
+
+        [TestCase("-1")]
+        [TestCase("abc")]
+        [TestCase("2097152")]
+        [TestCase("1.5")]
+        public void Invalid_layer_owner_ids_are_OCI1019(string value) =>
+            Fails(() => SettingsValidator.LayerOwnerId("ContainerLayerGroupId", value), "OCI1019", "ContainerLayerGroupId");
+
+        [TestCase(null, 6)]
+        [TestCase("0", 0)]
+        [TestCase("9", 9)]
+        public void Valid_compression_levels(string? value, int level) =>
+            Assert.That(SettingsValidator.CompressionLevel(value), Is.EqualTo(level));
+
+        [TestCase("10")]
+        [TestCase("-1")]
+        [TestCase("best")]
+        public void Invalid_compression_levels_are_OCI1019(string value) =>
+            Fails(() => SettingsValidator.CompressionLevel(value), "OCI1019", "ContainerLayerCompressionLevel");
     }
 }

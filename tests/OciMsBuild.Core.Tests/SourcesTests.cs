@@ -321,6 +321,17 @@ namespace OciMsBuild.Core.Tests
         }
 
         [Test]
+        public void Docker_archive_selector_may_hold_a_namespaced_repository()
+        {
+            var (image, _) = Archive("team/base", "1.0");
+            var location = BaseImageLocation.Parse("docker-archive://base.tar:team/base:1.0", _temp.Path);
+            Assert.That(location.Path, Is.EqualTo(_temp.Combine("base.tar")));
+            Assert.That(location.Tag, Is.EqualTo("team/base:1.0"));
+            var read = BaseImageResolver.Resolve(location, TestImages.LinuxAmd64, _readStore, ExtractRoot());
+            AssertSameImage(read, image, hasManifestDigest: false);
+        }
+
+        [Test]
         public void Missing_or_unreadable_archive()
         {
             var root = ExtractRoot();

@@ -38,6 +38,8 @@ namespace OciMsBuild.EndToEnd.Tests
         [TestCase("ContainerWorkingDirectory=app", "OCI1011", "ContainerWorkingDirectory")]
         [TestCase("ContainerUser=bad user", "OCI1010", "ContainerUser")]
         [TestCase("ContainerImageFormat=Podman", "OCI1013", "ContainerImageFormat")]
+        [TestCase("ContainerLayerCompressionLevel=10", "OCI1019", "ContainerLayerCompressionLevel")]
+        [TestCase("ContainerLayerUserId=-1", "OCI1019", "ContainerLayerUserId")]
         [TestCase("ContainerBaseImage=ftp://x/y", "OCI1003", "oci-layout://")]
         [TestCase("ContainerBaseImage=Not A Reference", "OCI1001", "ContainerBaseImage")]
         [TestCase("ContainerBaseImage=mcr.microsoft.com/dotnet/runtime:10.0", "OCI2001", "oci-layout://")]

@@ -90,5 +90,27 @@ namespace OciMsBuild.Core.Build
             if (v.Equals("Docker", StringComparison.OrdinalIgnoreCase)) return Oci.ImageFormat.Docker;
             throw new OciException(ErrorCodes.InvalidImageFormat, $"ContainerImageFormat '{value}' is not valid: use 'OCI' (the default) or 'Docker'.");
         }
+    
+
+        /// <summary>uid or gid written into layer tar headers: 0 to 2097151 (the octal header field's range).</summary>
+        public static int LayerOwnerId(string property, string? value)
+        {
+            var v = (value ?? "").Trim();
+            if (v.Length == 0) return 0;
+            if (!int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var id) || id > 2097151)
+                throw new OciException(ErrorCodes.InvalidLayerSetting,
+                    $"{property} '{value}' is not valid: use a whole number from 0 to 2097151 (default 0), e.g. '0' or '1654'.");
+            return id;
+        }
+
+        public static int CompressionLevel(string? value)
+        {
+            var v = (value ?? "").Trim();
+            if (v.Length == 0) return Layers.LayerPlanBuilder.DefaultCompressionLevel;
+            if (!int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var level) || level > 9)
+                throw new OciException(ErrorCodes.InvalidLayerSetting,
+                    $"ContainerLayerCompressionLevel '{value}' is not valid: use a gzip level from 0 (store) to 9 (smallest), e.g. '6' (the default) or '9'.");
+            return level;
+        }
     }
 }

@@ -25,6 +25,7 @@ namespace OciMsBuild.Core.Errors
         public const string InvalidAppCommand = "OCI1016";
         public const string InvalidSourceDateEpoch = "OCI1017";
         public const string InvalidArchivePath = "OCI1018";
+        public const string InvalidLayerSetting = "OCI1019";
 
         // OCI2xxx: registry and network
         public const string RegistryBaseUnavailable = "OCI2001";

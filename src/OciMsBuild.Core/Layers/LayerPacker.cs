@@ -27,14 +27,14 @@ namespace OciMsBuild.Core.Layers
             return Digest.Format(sha.ComputeHash(Encoding.UTF8.GetBytes(text.ToString())));
         }
 
-        public static LayerRecord Pack(LayerPlan plan, BlobStore store, int compressionLevel = 6)
+        public static LayerRecord Pack(LayerPlan plan, BlobStore store)
         {
             var fingerprint = Fingerprint(plan);
             string diffId = "";
             long uncompressed = 0;
             var (digest, size) = store.PutStream(output =>
             {
-                using var gzip = new DeterministicGzipStream(output, compressionLevel);
+                using var gzip = new DeterministicGzipStream(output, plan.CompressionLevel);
                 using (var tarBytes = new HashingStream(gzip, leaveOpen: true))
                 {
                     var tar = new DeterministicTarWriter(tarBytes, DateTimeOffset.FromUnixTimeSeconds(plan.MtimeUnixSeconds).UtcDateTime, plan.Uid, plan.Gid);

@@ -13,7 +13,9 @@ namespace OciMsBuild.Core.Layers
         [JsonProperty("uid", Order = 2)] public int Uid { get; set; }
         [JsonProperty("gid", Order = 3)] public int Gid { get; set; }
         [JsonProperty("mtime", Order = 4)] public long MtimeUnixSeconds { get; set; }
-        [JsonProperty("entries", Order = 5)] public List<TarEntrySpec> Entries { get; set; } = new List<TarEntrySpec>();
+        /// <summary>Part of the plan so that changing only the level packs the layer again.</summary>
+        [JsonProperty("compressionLevel", Order = 5)] public int CompressionLevel { get; set; } = LayerPlanBuilder.DefaultCompressionLevel;
+        [JsonProperty("entries", Order = 6)] public List<TarEntrySpec> Entries { get; set; } = new List<TarEntrySpec>();
     }
 
     /// <summary>What packing a layer produced: enough to put it in a manifest and config.</summary>

@@ -7,7 +7,10 @@ namespace OciMsBuild.Core.Layers
     /// <summary>Turns a group of publish files into tar entries under the working directory.</summary>
     public static class LayerPlanBuilder
     {
-        public static LayerPlan Build(LayerKind kind, IEnumerable<PublishedFile> files, string workingDirectory, int uid, int gid, DateTimeOffset mtime)
+        public const int DefaultCompressionLevel = 6;
+
+        public static LayerPlan Build(LayerKind kind, IEnumerable<PublishedFile> files, string workingDirectory, int uid, int gid, DateTimeOffset mtime,
+            int compressionLevel = DefaultCompressionLevel)
         {
             var root = workingDirectory.Trim('/');
             var entries = new SortedDictionary<string, TarEntrySpec>(StringComparer.Ordinal);
@@ -29,6 +32,7 @@ namespace OciMsBuild.Core.Layers
                 Uid = uid,
                 Gid = gid,
                 MtimeUnixSeconds = mtime.ToUnixTimeSeconds(),
+                CompressionLevel = compressionLevel,
                 Entries = entries.Values.ToList(),
             };
         }

@@ -12,6 +12,7 @@ namespace OciMsBuild.Core.Output
     {
         public static BuildSummary Write(BuiltImage image, ImageName name, string? layoutDirectory, string? archivePath, string summaryPath, BlobStore store)
         {
+            CheckArchivePath(archivePath, layoutDirectory, summaryPath);
             var content = LayoutContent.For(image, name);
             if (!string.IsNullOrEmpty(layoutDirectory)) OciLayoutWriter.Write(layoutDirectory!, content, store);
             if (!string.IsNullOrEmpty(archivePath)) ImageArchiveWriter.Write(archivePath!, content, image, name, store);
@@ -20,6 +21,18 @@ namespace OciMsBuild.Core.Output
                 string.IsNullOrEmpty(archivePath) ? null : Path.GetFullPath(archivePath));
             AtomicFile.WriteAllText(summaryPath, JsonConvert.SerializeObject(summary, Formatting.Indented));
             return summary;
+        }
+
+        /// <summary>The tarball must not land inside the layout it is copied from, nor on the summary file.</summary>
+        private static void CheckArchivePath(string? archivePath, string? layoutDirectory, string summaryPath)
+        {
+            if (string.IsNullOrEmpty(archivePath)) return;
+            var archive = Path.GetFullPath(archivePath);
+            var layout = string.IsNullOrEmpty(layoutDirectory) ? null : Path.GetFullPath(layoutDirectory).TrimEnd('/', '\\');
+            bool insideLayout = layout != null && (archive == layout || archive.StartsWith(layout + Path.DirectorySeparatorChar, System.StringComparison.Ordinal));
+            if (insideLayout || archive == Path.GetFullPath(summaryPath))
+                throw new Errors.OciException(Errors.ErrorCodes.InvalidArchivePath,
+                    $"ContainerArchiveOutputPath '{archive}' is not valid: it points {(insideLayout ? "into the OCI layout folder ContainerLayoutOutputPath" : "at the summary file ContainerSummaryOutputPath")}. Choose a file or folder outside it, e.g. '$(OutDir)image.tar' or 'artifacts/'.");
         }
     }
 }

@@ -63,6 +63,13 @@ namespace OciMsBuild.Core.Sources
                 location.Digest = digest.Groups[1].Value;
                 rest = rest.Substring(0, digest.Index);
             }
+            else if (location.Transport != BaseTransport.OciLayout && SplitAtExistingFile(rest, projectDirectory) is int fileEnd)
+            {
+                // An archive's selector may itself hold '/' and ':' (docker-archive://base.tar:team/base:1.0),
+                // so the path ends at the first ':' before which an existing file is named.
+                location.Tag = rest.Substring(fileEnd + 1);
+                rest = rest.Substring(0, fileEnd);
+            }
             else
             {
                 // A selector follows the last ':' that comes after the last path separator
@@ -81,6 +88,21 @@ namespace OciMsBuild.Core.Sources
                 throw new OciException(ErrorCodes.InvalidBaseImage, $"{what} '{text}' names no path after '{scheme}://'.");
             location.Path = System.IO.Path.GetFullPath(System.IO.Path.Combine(projectDirectory, rest));
             return location;
+        }
+    
+
+        private static int? SplitAtExistingFile(string rest, string projectDirectory)
+        {
+            for (int colon = rest.IndexOf(':'); colon >= 0; colon = rest.IndexOf(':', colon + 1))
+            {
+                if (colon == 1 || colon == rest.Length - 1) continue; // a drive letter, or nothing after it
+                try
+                {
+                    if (File.Exists(System.IO.Path.Combine(projectDirectory, rest.Substring(0, colon)))) return colon;
+                }
+                catch (ArgumentException) { }
+            }
+            return null;
         }
     }
 }
