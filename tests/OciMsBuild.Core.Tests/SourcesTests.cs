@@ -271,7 +271,7 @@ namespace OciMsBuild.Core.Tests
             Assert.That((string?)scratch.Config["variant"], Is.EqualTo("v8"));
 
             var e = Assert.Throws<OciException>(() => BaseImageResolver.Resolve(BaseImageLocation.Parse("mcr.microsoft.com/dotnet/runtime:10.0", _temp.Path), TestImages.LinuxAmd64, _readStore, _temp.Path))!;
-            Assert.That(e.Code, Is.EqualTo(ErrorCodes.RegistryBaseUnavailable));
+            Assert.That(e.Code, Is.EqualTo(ErrorCodes.RegistryUnreachable));
         }
 
         private (BuiltImage Image, string Archive) Archive(string repository, params string[] tags)

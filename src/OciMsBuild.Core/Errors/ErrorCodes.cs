@@ -26,9 +26,32 @@ namespace OciMsBuild.Core.Errors
         public const string InvalidSourceDateEpoch = "OCI1017";
         public const string InvalidArchivePath = "OCI1018";
         public const string InvalidLayerSetting = "OCI1019";
+        public const string InvalidRegistry = "OCI1020";
+        public const string InvalidRegistrySetting = "OCI1021";
 
         // OCI2xxx: registry and network
-        public const string RegistryBaseUnavailable = "OCI2001";
+        /// <summary>The registry cannot be reached: unknown host, connection refused, network down.</summary>
+        public const string RegistryUnreachable = "OCI2001";
+        /// <summary>TLS handshake or certificate check failed.</summary>
+        public const string RegistryTlsFailed = "OCI2002";
+        /// <summary>401: no or wrong credentials (the message names the sources tried).</summary>
+        public const string RegistryUnauthorized = "OCI2003";
+        /// <summary>403 / DENIED: the credentials lack the right.</summary>
+        public const string RegistryDenied = "OCI2004";
+        /// <summary>Repository, tag, manifest or blob not found.</summary>
+        public const string RegistryNotFound = "OCI2005";
+        /// <summary>Any other error answer, with the registry's own code and message.</summary>
+        public const string RegistryError = "OCI2006";
+        /// <summary>Retries exhausted on 5xx, 429 or dropped connections.</summary>
+        public const string RegistryUnavailable = "OCI2007";
+        /// <summary>A tag-based base could not be resolved and the pull policy forbids the cached answer.</summary>
+        public const string BaseTagUnresolved = "OCI2008";
+        /// <summary>Content from the registry did not match its digest.</summary>
+        public const string RegistryDigestMismatch = "OCI2009";
+        /// <summary>A request timed out (after retries).</summary>
+        public const string RegistryTimeout = "OCI2010";
+        /// <summary>A credential source is broken: unreadable config.json, a failing credential helper.</summary>
+        public const string CredentialSourceFailed = "OCI2011";
 
         // OCI3xxx: files and cache
         public const string BlobCorrupt = "OCI3001";

@@ -31,7 +31,7 @@ namespace OciMsBuild.Core.Sources
                     finally { ArchiveExtractor.TryDelete(dir); }
                 }
                 default:
-                    throw new OciException(ErrorCodes.RegistryBaseUnavailable,
+                    throw new OciException(ErrorCodes.RegistryUnreachable,
                         $"ContainerBaseImage '{location.Text}' is in a registry, and this version of OciMsBuild cannot pull from registries yet. For offline builds set ContainerBaseImage to oci-layout://DIR[:TAG], oci-archive://FILE, docker-archive://FILE or scratch.");
             }
         }
