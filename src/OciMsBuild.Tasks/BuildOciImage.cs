@@ -35,6 +35,8 @@ namespace OciMsBuild.Tasks
         public string? User { get; set; }
         public bool IsWebApp { get; set; }
         public string? SourceDateEpoch { get; set; }
+        /// <summary>A registry base's digest, pinned by ResolveOciBaseImage.</summary>
+        public string? BasePinnedDigest { get; set; }
 
         [Output] public string ManifestDigest { get; private set; } = "";
         [Output] public string ConfigDigest { get; private set; } = "";
@@ -46,7 +48,7 @@ namespace OciMsBuild.Tasks
             var platform = RuntimeIdentifiers.ToPlatform(RuntimeIdentifier);
             var store = new BlobStore(BlobCachePath);
             var location = BaseImageLocation.Parse(BaseImage, ProjectDirectory);
-            var baseImage = BaseImageResolver.Resolve(location, platform, store, Path.Combine(store.Root, "tmp"));
+            var baseImage = BaseImageResolver.Resolve(location, platform, store, Path.Combine(store.Root, "tmp"), BasePinnedDigest);
 
             var layers = LayerRecords
                 .Select(item => OciJson.Parse<LayerRecord>(File.ReadAllText(item.ItemSpec)))

@@ -28,6 +28,7 @@ namespace OciMsBuild.Tasks
         public string? BaseImage { get; set; }
         public string? ProjectDirectory { get; set; }
         // Strings, not ints: checked here with a coded error before later tasks bind them as numbers.
+        public string? Registry { get; set; }
         public string? LayerUserId { get; set; }
         public string? LayerGroupId { get; set; }
         public string? CompressionLevel { get; set; }
@@ -58,6 +59,7 @@ namespace OciMsBuild.Tasks
             SettingsValidator.LayerOwnerId("ContainerLayerUserId", LayerUserId);
             SettingsValidator.LayerOwnerId("ContainerLayerGroupId", LayerGroupId);
             SettingsValidator.CompressionLevel(CompressionLevel);
+            if (!string.IsNullOrWhiteSpace(Registry)) Core.Registry.RegistryNames.Validate(Registry);
             ResolvedBlobCachePath = BlobStoreLocation.Resolve(BlobCachePath);
             var location = BaseImageLocation.Parse(BaseImage ?? "", ProjectDirectory ?? Directory.GetCurrentDirectory());
             if (location.Transport == BaseTransport.OciLayout) BaseInputFile = new[] { Path.Combine(location.Path!, "index.json") };

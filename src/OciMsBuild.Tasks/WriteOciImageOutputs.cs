@@ -4,11 +4,12 @@ using OciMsBuild.Core.Build;
 using OciMsBuild.Core.Cache;
 using OciMsBuild.Core.Oci;
 using OciMsBuild.Core.Output;
+using OciMsBuild.Core.Registry;
 
 namespace OciMsBuild.Tasks
 {
     /// <summary>Writes the OCI layout, the optional tarball and the JSON summary.</summary>
-    public sealed class WriteOciImageOutputs : OciTask
+    public sealed class WriteOciImageOutputs : OciRegistryTask
     {
         [Required] public string ImageRecordFile { get; set; } = "";
         [Required] public string BlobCachePath { get; set; } = "";
@@ -23,7 +24,14 @@ namespace OciMsBuild.Tasks
         {
             var image = OciJson.Parse<BuiltImage>(File.ReadAllText(ImageRecordFile));
             var name = new ImageName(Registry, Repository, Tags);
-            ImageOutputs.Write(image, name, LayoutDirectory, ArchivePath, SummaryFile, new BlobStore(BlobCachePath));
+            var store = new BlobStore(BlobCachePath);
+            // A registry base's layers are fetched only now, and only for outputs that hold bytes.
+            if ((!string.IsNullOrEmpty(LayoutDirectory) || !string.IsNullOrEmpty(ArchivePath)) && BaseLayerFetcher.Missing(image, store).Count > 0)
+            {
+                using var connections = Connect();
+                Wait(ct => BaseLayerFetcher.EnsureAsync(image, store, connections, message => Log.LogMessage(MessageImportance.Normal, message), ct));
+            }
+            ImageOutputs.Write(image, name, LayoutDirectory, ArchivePath, SummaryFile, store);
         }
     }
 }

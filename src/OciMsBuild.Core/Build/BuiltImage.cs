@@ -16,5 +16,7 @@ namespace OciMsBuild.Core.Build
         [JsonProperty("layerKinds", Order = 7)] public List<string> LayerKinds { get; set; } = new List<string>();
         [JsonProperty("baseName", Order = 8)] public string? BaseName { get; set; }
         [JsonProperty("baseDigest", Order = 9)] public string? BaseDigest { get; set; }
+        /// <summary>'registry/repository' of a registry base: base layers may be absent from the store until an output needs them.</summary>
+        [JsonProperty("baseSource", Order = 10)] public string? BaseSource { get; set; }
     }
 }

@@ -52,6 +52,7 @@ namespace OciMsBuild.Core.Build
                 LayerKinds = baseImage.Layers.Select(_ => "base").Concat(layers.Select(l => l.Kind)).ToList(),
                 BaseName = baseImage.Name,
                 BaseDigest = baseImage.ManifestDigest,
+                BaseSource = baseImage.SourceRepository,
             };
         }
     }

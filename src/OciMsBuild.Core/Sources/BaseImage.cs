@@ -13,6 +13,12 @@ namespace OciMsBuild.Core.Sources
         /// <summary>The registry reference of a pulled base (portable, unlike a local path); null otherwise.</summary>
         public string? RegistryName { get; set; }
 
+        /// <summary>
+        /// 'registry/repository' a registry base came from: where its layers are fetched when an
+        /// output needs their bytes, and mounted from when pushing to the same registry.
+        /// </summary>
+        public string? SourceRepository { get; set; }
+
         /// <summary>The base manifest's digest, when the base has one (not scratch).</summary>
         public string? ManifestDigest { get; set; }
 

@@ -8,7 +8,8 @@ namespace OciMsBuild.Core.Sources
     /// <summary>Resolves ContainerBaseImage for one platform from whichever transport it names.</summary>
     public static class BaseImageResolver
     {
-        public static BaseImage Resolve(BaseImageLocation location, Platform platform, BlobStore store, string tempRoot)
+        /// <param name="pinnedDigest">For a registry base: the digest <see cref="Registry.RegistryBaseReader.PinAsync"/> resolved (the build itself never goes to the network).</param>
+        public static BaseImage Resolve(BaseImageLocation location, Platform platform, BlobStore store, string tempRoot, string? pinnedDigest = null)
         {
             switch (location.Transport)
             {
@@ -31,8 +32,10 @@ namespace OciMsBuild.Core.Sources
                     finally { ArchiveExtractor.TryDelete(dir); }
                 }
                 default:
-                    throw new OciException(ErrorCodes.RegistryUnreachable,
-                        $"ContainerBaseImage '{location.Text}' is in a registry, and this version of OciMsBuild cannot pull from registries yet. For offline builds set ContainerBaseImage to oci-layout://DIR[:TAG], oci-archive://FILE, docker-archive://FILE or scratch.");
+                    if (string.IsNullOrEmpty(pinnedDigest))
+                        throw new OciException(ErrorCodes.RegistryUnreachable,
+                            $"ContainerBaseImage '{location.Text}' is in a registry and was not resolved before the build step. For offline builds set ContainerBaseImage to oci-layout://DIR[:TAG], oci-archive://FILE, docker-archive://FILE or scratch.");
+                    return new Registry.RegistryBaseReader(store).ReadFromStore(location.Reference!, pinnedDigest!, platform, location.Text);
             }
         }
     }

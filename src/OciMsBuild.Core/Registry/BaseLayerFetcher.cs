@@ -1,0 +1,55 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using OciMsBuild.Core.Auth;
+using OciMsBuild.Core.Build;
+using OciMsBuild.Core.Cache;
+using OciMsBuild.Core.Errors;
+using OciMsBuild.Core.Oci;
+using OciMsBuild.Core.References;
+
+namespace OciMsBuild.Core.Registry
+{
+    /// <summary>
+    /// Downloads a registry base's layers into the store, only when an output needs their bytes
+    /// (layout, tarball, a push to another registry), in parallel, each verified before it is visible.
+    /// </summary>
+    public static class BaseLayerFetcher
+    {
+        /// <summary>The layers of <paramref name="image"/> that are not in the store yet.</summary>
+        public static IReadOnlyList<Descriptor> Missing(BuiltImage image, BlobStore store) =>
+            image.Layers.Where(l => !store.Contains(l.Digest)).GroupBy(l => l.Digest).Select(g => g.First()).ToList();
+
+        public static async Task<int> EnsureAsync(BuiltImage image, BlobStore store, RegistryConnections connections, Action<string>? log, CancellationToken ct = default)
+        {
+            var missing = Missing(image, store);
+            if (missing.Count == 0) return 0;
+            if (image.BaseSource == null)
+                throw new OciException(ErrorCodes.BlobCorrupt, $"Layers {string.Join(", ", missing.Select(m => m.Digest))} are missing from the blob store at {store.Root}; build again.");
+            var source = SplitSource(image.BaseSource);
+            var client = connections.Client(source.Registry, RegistryAccess.Pull);
+            using var gate = new SemaphoreSlim(connections.Options.ParallelUploads);
+            var tasks = missing.Select(async layer =>
+            {
+                await gate.WaitAsync(ct).ConfigureAwait(false);
+                try
+                {
+                    log?.Invoke($"OciMsBuild: downloading base layer {layer.Digest} ({layer.Size:N0} bytes) from {image.BaseSource}");
+                    await client.DownloadBlobAsync(source.Repository, layer, store, ct).ConfigureAwait(false);
+                }
+                finally { gate.Release(); }
+            }).ToList();
+            await Task.WhenAll(tasks).ConfigureAwait(false);
+            return missing.Count;
+        }
+
+        /// <summary>'registry/repo/path' → (registry, repo/path).</summary>
+        public static (string Registry, string Repository) SplitSource(string source)
+        {
+            var reference = ImageReference.Parse(source, "base source");
+            return (reference.Registry, reference.Repository);
+        }
+    }
+}

@@ -1,0 +1,322 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Threading;
+using System.Threading.Tasks;
+using OciMsBuild.Core.Cache;
+using OciMsBuild.Core.Errors;
+using OciMsBuild.Core.Oci;
+
+namespace OciMsBuild.Core.Registry
+{
+    /// <summary>A fetched manifest or index: its exact bytes, media type and verified digest.</summary>
+    public sealed class ManifestResult
+    {
+        public byte[] Bytes { get; set; } = new byte[0];
+        public string MediaType { get; set; } = "";
+        public string Digest { get; set; } = "";
+    }
+
+    /// <summary>
+    /// The distribution-spec operations on one registry (repository per call). Each operation is
+    /// retried as a whole by the session's policy and ends in a coded error when it cannot succeed.
+    /// </summary>
+    public sealed class RegistryClient
+    {
+        /// <summary>Every manifest and index type we understand, as Docker and the SDK send them.</summary>
+        public static readonly string[] ManifestAccept =
+        {
+            MediaTypes.OciIndex, MediaTypes.OciManifest, MediaTypes.DockerManifestList, MediaTypes.DockerManifest,
+        };
+
+        private readonly RegistrySession _session;
+        private readonly Action<string>? _log;
+
+        public RegistryClient(RegistrySession session, Action<string>? log = null)
+        {
+            _session = session;
+            _log = log;
+        }
+
+        public RegistrySession Session => _session;
+        public string Registry => _session.Endpoint.Registry;
+
+        public static string PullScope(string repository) => $"repository:{repository}:pull";
+        public static string PushScope(string repository) => $"repository:{repository}:pull,push";
+
+        private IReadOnlyCollection<string> Scopes(string repository) =>
+            new[] { _session.Auth.Access == Auth.RegistryAccess.Push ? PushScope(repository) : PullScope(repository) };
+
+        private async Task<T> Run<T>(string what, Func<CancellationToken, Task<T>> action, CancellationToken ct)
+        {
+            try { return await _session.Retry.RunAsync(action, ct).ConfigureAwait(false); }
+            catch (Exception e) { throw RegistryFailures.ToError(e, what, _session.Endpoint, _session.Retry.Retries, ct); }
+        }
+
+        private async Task<OciException> Failure(HttpResponseMessage response, string what)
+        {
+            string body = "";
+            try { body = await response.Content.ReadAsStringAsync().ConfigureAwait(false); } catch (Exception) { }
+            return RegistryFailures.FromResponse(response.StatusCode, body, what, _session.Endpoint, _session.Auth);
+        }
+
+        /// <summary>GET a manifest or index by tag or digest, checking its digest.</summary>
+        public Task<ManifestResult> GetManifestAsync(string repository, string reference, CancellationToken ct = default)
+        {
+            var what = $"reading manifest {Registry}/{repository}{(reference.StartsWith("sha256:") ? "@" : ":")}{reference}";
+            return Run(what, async token =>
+            {
+                using var response = await _session.SendAsync(b =>
+                {
+                    var r = new HttpRequestMessage(HttpMethod.Get, $"v2/{repository}/manifests/{reference}");
+                    foreach (var type in ManifestAccept) r.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(type));
+                    return r;
+                }, Scopes(repository), token).ConfigureAwait(false);
+                if (!response.IsSuccessStatusCode) throw await Failure(response, what).ConfigureAwait(false);
+                var bytes = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+                var digest = Digest.Of(bytes);
+                var claimed = response.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.FirstOrDefault() : null;
+                var expected = reference.StartsWith("sha256:", StringComparison.Ordinal) ? reference : claimed;
+                if (expected != null && expected.StartsWith("sha256:", StringComparison.Ordinal) && expected != digest)
+                    throw new OciException(ErrorCodes.RegistryDigestMismatch, $"Registry {Registry} sent a manifest for {repository}@{expected} whose content hashes to {digest}; refusing it.");
+                var type = response.Content.Headers.ContentType?.MediaType;
+                if (string.IsNullOrEmpty(type) || type == "application/json" || type == "text/plain")
+                    type = Sources.LayoutImageReader.ProbeMediaType(bytes);
+                return new ManifestResult { Bytes = bytes, MediaType = type!, Digest = digest };
+            }, ct);
+        }
+
+        /// <summary>The digest a tag points at now, or null when the tag (or repository) does not exist.</summary>
+        public Task<string?> HeadManifestAsync(string repository, string reference, CancellationToken ct = default)
+        {
+            var what = $"checking {Registry}/{repository}:{reference}";
+            return Run(what, async token =>
+            {
+                using var response = await _session.SendAsync(b =>
+                {
+                    var r = new HttpRequestMessage(HttpMethod.Head, $"v2/{repository}/manifests/{reference}");
+                    foreach (var type in ManifestAccept) r.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(type));
+                    return r;
+                }, Scopes(repository), token).ConfigureAwait(false);
+                if (response.StatusCode == HttpStatusCode.NotFound) return null;
+                if (!response.IsSuccessStatusCode) throw await Failure(response, what).ConfigureAwait(false);
+                return response.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.FirstOrDefault() : null;
+            }, ct);
+        }
+
+        public Task<bool> BlobExistsAsync(string repository, string digest, CancellationToken ct = default)
+        {
+            var what = $"checking blob {digest} in {Registry}/{repository}";
+            return Run(what, async token =>
+            {
+                using var response = await _session.SendAsync(b => new HttpRequestMessage(HttpMethod.Head, $"v2/{repository}/blobs/{digest}"), Scopes(repository), token).ConfigureAwait(false);
+                if (response.StatusCode == HttpStatusCode.NotFound) return false;
+                if (!response.IsSuccessStatusCode) throw await Failure(response, what).ConfigureAwait(false);
+                return true;
+            }, ct);
+        }
+
+        /// <summary>Streams a blob into the store; the digest is checked before the blob becomes visible.</summary>
+        public Task<bool> DownloadBlobAsync(string repository, Descriptor blob, BlobStore store, CancellationToken ct = default)
+        {
+            var what = $"downloading blob {blob.Digest} from {Registry}/{repository}";
+            return Run(what, async token =>
+            {
+                if (store.Contains(blob.Digest)) return true;
+                using var response = await _session.SendAsync(b => new HttpRequestMessage(HttpMethod.Get, $"v2/{repository}/blobs/{blob.Digest}"),
+                    Scopes(repository), token, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
+                if (!response.IsSuccessStatusCode) throw await Failure(response, what).ConfigureAwait(false);
+                using var body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+                try
+                {
+                    store.PutStream(target => CopyWithTimeout(body, target, token), blob.Digest);
+                }
+                catch (OciException e) when (e.Code == ErrorCodes.BlobCorrupt)
+                {
+                    throw new OciException(ErrorCodes.RegistryDigestMismatch, $"Registry {Registry} sent blob {blob.Digest} of {repository} with different content: {e.Message}", e);
+                }
+                return true;
+            }, ct);
+        }
+
+        private void CopyWithTimeout(Stream source, Stream target, CancellationToken ct)
+        {
+            var buffer = new byte[1 << 16];
+            while (true)
+            {
+                ct.ThrowIfCancellationRequested();
+                var read = source.ReadAsync(buffer, 0, buffer.Length, ct);
+                // A body that stops flowing counts as a timeout (retried), like a request with no answer.
+                if (!read.Wait(_session.Options.RequestTimeout)) throw new TimeoutException("the download stalled");
+                if (read.Result == 0) return;
+                target.Write(buffer, 0, read.Result);
+            }
+        }
+
+        /// <summary>Reads a small blob (a config) whole, verified.</summary>
+        public Task<byte[]> GetBlobBytesAsync(string repository, string digest, CancellationToken ct = default)
+        {
+            var what = $"reading blob {digest} from {Registry}/{repository}";
+            return Run(what, async token =>
+            {
+                using var response = await _session.SendAsync(b => new HttpRequestMessage(HttpMethod.Get, $"v2/{repository}/blobs/{digest}"), Scopes(repository), token).ConfigureAwait(false);
+                if (!response.IsSuccessStatusCode) throw await Failure(response, what).ConfigureAwait(false);
+                var bytes = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+                if (Digest.Of(bytes) != digest)
+                    throw new OciException(ErrorCodes.RegistryDigestMismatch, $"Registry {Registry} sent blob {digest} of {repository} with content hashing to {Digest.Of(bytes)}; refusing it.");
+                return bytes;
+            }, ct);
+        }
+
+        /// <summary>PUT a manifest under a tag or its digest; checks the digest the registry computed.</summary>
+        public Task<bool> PutManifestAsync(string repository, string reference, byte[] bytes, string mediaType, CancellationToken ct = default)
+        {
+            var digest = Digest.Of(bytes);
+            var what = $"pushing manifest {digest} to {Registry}/{repository}{(reference.StartsWith("sha256:") ? "@" : ":")}{reference}";
+            return Run(what, async token =>
+            {
+                using var response = await _session.SendAsync(b =>
+                {
+                    var content = new ByteArrayContent(bytes);
+                    content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
+                    return new HttpRequestMessage(HttpMethod.Put, $"v2/{repository}/manifests/{reference}") { Content = content };
+                }, Scopes(repository), token).ConfigureAwait(false);
+                if (!response.IsSuccessStatusCode) throw await Failure(response, what).ConfigureAwait(false);
+                var stored = response.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.FirstOrDefault() : null;
+                if (stored != null && stored != digest)
+                    throw new OciException(ErrorCodes.RegistryDigestMismatch, $"Registry {Registry} stored the manifest for {repository} as {stored}, not {digest}.");
+                return true;
+            }, ct);
+        }
+
+        /// <summary>
+        /// Asks the registry to link a blob from another repository (always with 'from', as the spec
+        /// wants). True when mounted (201); false when it opened an upload instead (202) or refused.
+        /// </summary>
+        public Task<bool> TryMountAsync(string repository, string digest, string fromRepository, CancellationToken ct = default)
+        {
+            var what = $"mounting blob {digest} from {fromRepository} into {Registry}/{repository}";
+            var scopes = new[] { PushScope(repository), PullScope(fromRepository) };
+            return Run(what, async token =>
+            {
+                using var response = await _session.SendAsync(b => new HttpRequestMessage(HttpMethod.Post,
+                    $"v2/{repository}/blobs/uploads/?mount={Uri.EscapeDataString(digest)}&from={Uri.EscapeDataString(fromRepository)}"), scopes, token).ConfigureAwait(false);
+                if (response.StatusCode == HttpStatusCode.Created) return true;
+                if (response.StatusCode == HttpStatusCode.Accepted)
+                {
+                    // An upload session was opened instead; close it so it does not linger.
+                    await CancelUploadAsync(repository, response.Headers.Location, token).ConfigureAwait(false);
+                    return false;
+                }
+                if (response.StatusCode == HttpStatusCode.NotFound || response.StatusCode == HttpStatusCode.Unauthorized || response.StatusCode == HttpStatusCode.Forbidden)
+                    return false;
+                throw await Failure(response, what).ConfigureAwait(false);
+            }, ct);
+        }
+
+        private async Task CancelUploadAsync(string repository, Uri? location, CancellationToken ct)
+        {
+            if (location == null) return;
+            try
+            {
+                using var r = await _session.SendAsync(b => new HttpRequestMessage(HttpMethod.Delete, Resolve(b, location)), Scopes(repository), ct).ConfigureAwait(false);
+            }
+            catch (Exception) { /* best effort: the registry expires abandoned uploads */ }
+        }
+
+        internal static Uri Resolve(Uri baseUri, Uri location) => location.IsAbsoluteUri ? location : new Uri(baseUri, location);
+
+        internal static Uri WithQuery(Uri uri, string query) =>
+            new Uri(uri.AbsoluteUri + (string.IsNullOrEmpty(uri.Query) ? "?" : "&") + query);
+
+        /// <summary>
+        /// Uploads a blob: one PUT when it fits in a chunk, else PATCH chunks then the closing PUT.
+        /// Any failure restarts the whole upload from a new session (partial uploads are never resumed
+        /// blindly), up to the retry bound.
+        /// </summary>
+        public Task<bool> UploadBlobAsync(string repository, Descriptor blob, Func<Stream> open, Action<long>? progress = null, CancellationToken ct = default)
+        {
+            var what = $"uploading blob {blob.Digest} ({blob.Size:N0} bytes) to {Registry}/{repository}";
+            return Run(what, async token =>
+            {
+                var location = await StartUploadAsync(repository, what, token).ConfigureAwait(false);
+                var chunk = _session.Options.ChunkSize;
+                if (blob.Size <= chunk)
+                {
+                    await PutFinalAsync(repository, location, blob, open, 0, blob.Size, what, token).ConfigureAwait(false);
+                    progress?.Invoke(blob.Size);
+                    return true;
+                }
+                using (var source = open())
+                {
+                    long offset = 0;
+                    var buffer = new byte[(int)Math.Min(chunk, int.MaxValue)];
+                    while (offset < blob.Size)
+                    {
+                        int length = (int)Math.Min(chunk, blob.Size - offset);
+                        int filled = 0;
+                        while (filled < length)
+                        {
+                            int n = source.Read(buffer, filled, length - filled);
+                            if (n == 0) throw new OciException(ErrorCodes.BlobCorrupt, $"Blob {blob.Digest} is shorter than its size {blob.Size}.");
+                            filled += n;
+                        }
+                        var start = offset;
+                        var current = location;
+                        using var response = await _session.SendAsync(b =>
+                        {
+                            var content = new ByteArrayContent(buffer, 0, length);
+                            content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+                            content.Headers.TryAddWithoutValidation("Content-Range", $"{start}-{start + length - 1}");
+                            return new HttpRequestMessage(new HttpMethod("PATCH"), Resolve(b, current)) { Content = content };
+                        }, Scopes(repository), token).ConfigureAwait(false);
+                        if (response.StatusCode != HttpStatusCode.Accepted && response.StatusCode != HttpStatusCode.NoContent && !response.IsSuccessStatusCode)
+                            throw await Failure(response, what).ConfigureAwait(false);
+                        if (response.Headers.Location != null) location = response.Headers.Location;
+                        offset += length;
+                        progress?.Invoke(offset);
+                    }
+                }
+                await PutFinalAsync(repository, location, blob, null, 0, 0, what, token).ConfigureAwait(false);
+                return true;
+            }, ct);
+        }
+
+        private async Task<Uri> StartUploadAsync(string repository, string what, CancellationToken ct)
+        {
+            using var response = await _session.SendAsync(b => new HttpRequestMessage(HttpMethod.Post, $"v2/{repository}/blobs/uploads/"), Scopes(repository), ct).ConfigureAwait(false);
+            if (response.StatusCode != HttpStatusCode.Accepted || response.Headers.Location == null)
+            {
+                if (response.IsSuccessStatusCode)
+                    throw new OciException(ErrorCodes.RegistryError, $"Registry {Registry} answered {(int)response.StatusCode} without an upload Location while {what}.");
+                throw await Failure(response, what).ConfigureAwait(false);
+            }
+            return response.Headers.Location;
+        }
+
+        private async Task PutFinalAsync(string repository, Uri location, Descriptor blob, Func<Stream>? open, long offset, long length, string what, CancellationToken ct)
+        {
+            using var response = await _session.SendAsync(b =>
+            {
+                HttpContent content;
+                if (open != null)
+                {
+                    content = new StreamContent(open(), 1 << 16);
+                    content.Headers.ContentLength = length;
+                }
+                else
+                {
+                    content = new ByteArrayContent(new byte[0]);
+                }
+                content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+                return new HttpRequestMessage(HttpMethod.Put, WithQuery(Resolve(b, location), "digest=" + Uri.EscapeDataString(blob.Digest))) { Content = content };
+            }, Scopes(repository), ct).ConfigureAwait(false);
+            if (response.StatusCode != HttpStatusCode.Created && !response.IsSuccessStatusCode)
+                throw await Failure(response, what).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using System.IO;
+using System.Linq;
+using Microsoft.Build.Framework;
+using OciMsBuild.Core.Build;
+using OciMsBuild.Core.Cache;
+using OciMsBuild.Core.Oci;
+using OciMsBuild.Core.Registry;
+using RegistryNames = OciMsBuild.Core.Registry.RegistryNames;
+
+namespace OciMsBuild.Tasks
+{
+    /// <summary>Pushes the built image to ContainerRegistry under every tag.</summary>
+    public sealed class PushOciImage : OciRegistryTask
+    {
+        [Required] public string ImageRecordFile { get; set; } = "";
+        [Required] public string BlobCachePath { get; set; } = "";
+        [Required] public string Registry { get; set; } = "";
+        [Required] public string Repository { get; set; } = "";
+        public string[] Tags { get; set; } = new string[0];
+
+        [Output] public string PushedImage { get; private set; } = "";
+
+        protected override void Run()
+        {
+            var registry = RegistryNames.Validate(Registry);
+            var image = OciJson.Parse<BuiltImage>(File.ReadAllText(ImageRecordFile));
+            var store = new BlobStore(BlobCachePath);
+            using var connections = Connect();
+            var pusher = new ImagePusher(connections, store, message => Log.LogMessage(MessageImportance.Normal, message));
+            var result = Wait(ct => pusher.PushAsync(image, registry, Repository, Tags.ToList(), ct));
+            PushedImage = $"{registry}/{Repository}@{result.ManifestDigest}";
+            var what = result.AlreadyUpToDate
+                ? "already there, nothing uploaded"
+                : $"{result.BlobsUploaded} blobs uploaded ({result.BytesUploaded / 1048576.0:0.0} MB), {result.BlobsMounted} mounted, {result.BlobsPresent} already present";
+            Log.LogMessage(MessageImportance.High, "OciMsBuild: pushed {0}/{1}:{2} {3} ({4}; {5} requests{6})",
+                registry, Repository, string.Join(",", Tags), result.ManifestDigest, what, result.Requests,
+                result.Retries > 0 ? $", {result.Retries} retried" : "");
+        }
+    }
+}

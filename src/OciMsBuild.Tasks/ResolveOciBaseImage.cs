@@ -1,0 +1,43 @@
+using System.IO;
+using Microsoft.Build.Framework;
+using OciMsBuild.Core.Auth;
+using OciMsBuild.Core.Cache;
+using OciMsBuild.Core.Output;
+using OciMsBuild.Core.Platforms;
+using OciMsBuild.Core.Registry;
+using OciMsBuild.Core.Sources;
+
+namespace OciMsBuild.Tasks
+{
+    /// <summary>
+    /// Runs on every build for a registry base: pins the reference to a digest (one small request
+    /// for a tag; none for a cached digest) and caches its manifests and config. The pin goes to a
+    /// file rewritten only when it changes, so the image step rebuilds exactly when the base moved.
+    /// </summary>
+    public sealed class ResolveOciBaseImage : OciRegistryTask
+    {
+        [Required] public string BaseImage { get; set; } = "";
+        [Required] public string RuntimeIdentifier { get; set; } = "";
+        [Required] public string BlobCachePath { get; set; } = "";
+        [Required] public string PinFile { get; set; } = "";
+        public string? PullPolicy { get; set; }
+        public string? ProjectDirectory { get; set; }
+
+        [Output] public string PinnedDigest { get; private set; } = "";
+
+        protected override void Run()
+        {
+            var location = BaseImageLocation.Parse(BaseImage, ProjectDirectory ?? Directory.GetCurrentDirectory());
+            var policy = PullPolicies.Parse(PullPolicy);
+            if (location.Transport != BaseTransport.Registry) return;
+            var platform = RuntimeIdentifiers.ToPlatform(RuntimeIdentifier);
+            var store = new BlobStore(BlobCachePath);
+            var reader = new RegistryBaseReader(store);
+            using var connections = Connect();
+            var reference = location.Reference!;
+            PinnedDigest = Wait(ct => reader.PinAsync(reference, platform, policy, () => connections.Client(reference.Registry, RegistryAccess.Pull), ct));
+            AtomicFile.WriteIfChanged(PinFile, (reference.Digest != null ? reference.ToString() : reference + "@" + PinnedDigest) + "\n");
+            Log.LogMessage(MessageImportance.Low, "OciMsBuild: base {0} is {1} ({2} registry requests)", reference, PinnedDigest, reader.Fetches);
+        }
+    }
+}
