@@ -68,22 +68,23 @@ namespace OciMsBuild.Core.Registry
             {
                 // Loopback and listed registries may speak plain HTTP: Docker's rule, and the SDK's.
                 var http = Endpoint.BaseUri(https: false);
-                try
-                {
-                    await Retry.RunAsync(token => PingOnceAsync(http, token), ct).ConfigureAwait(false);
-                    return http;
-                }
-                catch (Exception e2) { throw RegistryFailures.ToError(e2, "connecting", Endpoint, Retry.Retries, ct); }
+                HttpStatusCode status;
+                try { status = await Retry.RunAsync(token => PingOnceAsync(http, token), ct).ConfigureAwait(false); }
+                catch (Exception e2) { throw RegistryFailures.ToError(RegistryFailures.IsTlsFailure(e) ? e : e2, "connecting", Endpoint, Retry.Retries, ct); }
+                // An HTTPS server answers plain HTTP with 400: the TLS failure is the real problem.
+                if (status == HttpStatusCode.BadRequest && RegistryFailures.IsTlsFailure(e))
+                    throw RegistryFailures.ToError(e, "connecting", Endpoint, Retry.Retries, ct);
+                return http;
             }
             catch (Exception e) { throw RegistryFailures.ToError(e, "connecting", Endpoint, Retry.Retries, ct); }
         }
 
-        private async Task<bool> PingOnceAsync(Uri baseUri, CancellationToken ct)
+        private async Task<HttpStatusCode> PingOnceAsync(Uri baseUri, CancellationToken ct)
         {
             using var response = await SendRawAsync(new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, "v2/")), HttpCompletionOption.ResponseContentRead, ct).ConfigureAwait(false);
             if (RegistryFailures.IsTransientStatus(response.StatusCode)) throw await TransientAsync(response).ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.Unauthorized) Auth.Learn(AuthChallenge.From(response));
-            return true;
+            return response.StatusCode;
         }
 
         /// <summary>
