@@ -7,7 +7,9 @@
 #                                            skopeo, umoci, podman, runc, jq, ...); a no-op when present
 #   2. dotnet build OciMsBuild.sln           once
 #   3. dotnet test, for every tests/*/*.Tests.csproj, one after the other, each writing
-#      artifacts/test-results/<project>.trx; a failing project does not stop the others
+#      artifacts/test-results/<project>.trx; a failing project does not stop the others.
+#      Today: OciMsBuild.Core.Tests (unit), OciMsBuild.EndToEnd.Tests (packages, umoci, podman) and
+#      OciMsBuild.Registry.Tests (real docker-registry, token server, proxies, skopeo; under a minute)
 #   4. reads the TRX files and prints one line per project, then as the very last line:
 #          N passed, N failed, N skipped
 #      summed over all projects. A project that could not run (no TRX, or dotnet test failed with

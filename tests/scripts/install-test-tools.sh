@@ -7,12 +7,12 @@
 #
 # Why each package:
 #   docker-registry  CNCF distribution 2.8.2, a real registry the tests start on 127.0.0.1
-#   apache2-utils    htpasswd (bcrypt) for the registry's basic-auth mode
+#   apache2-utils    htpasswd (bcrypt) for the registry's basic-auth mode (tests/OciMsBuild.Registry.Tests)
 #   skopeo umoci jq  copy/convert/validate images (umoci unpack is the strict digest/size/diff_id check)
 #   podman runc      run the produced images (crun does not work on this cgroup v1/v2 hybrid host)
 #   bubblewrap uidmap  alternative runners / podman helpers
 #   busybox-static   a static shell put into the test base images
-#   curl             talk to web apps running in containers
+#   curl             talk to web apps running in containers; the registry tests' forward-proxy check
 #   ca-certificates  the CA bundle copied into the test base images
 # qemu-user-static is deliberately NOT installed (379 MB, only needed for arm64 runs).
 set -euo pipefail
