@@ -63,7 +63,7 @@ namespace OciMsBuild.Core.Tests
 
         private static void RequireBash()
         {
-            if (OperatingSystem.IsWindows() || !File.Exists("/bin/bash")) Assert.Ignore("The credential helper scripts need bash.");
+            if (OperatingSystem.IsWindows() || !File.Exists("/bin/bash")) Assert.Fail("The credential helper tests need /bin/bash (Linux CI); a missing tool fails, it never skips.");
         }
 
         private static void AssertNoSecret(string text)

@@ -97,9 +97,18 @@ app.Run();
         /// <summary>Publishes with ContainerImage=true plus the given properties; returns the full log.</summary>
         public ProcessResult Publish(params string[] properties) => RunDotNet(new[] { "publish", ProjectFile, "-c", "Release", "-p:ContainerImage=true" }.Concat(properties));
 
-        public ProcessResult RunDotNet(IEnumerable<string> args) =>
-            ProcessRunner.Run("dotnet", args.Concat(new[] { "-nodeReuse:false", "-v:n", "-p:ContainerBlobCachePath=" + TestEnvironment.BlobCache }),
-                Directory_, TestEnvironment.DotNetEnvironment(), TimeSpan.FromMinutes(10));
+        public ProcessResult RunDotNet(IEnumerable<string> args, IDictionary<string, string?>? extraEnvironment = null)
+        {
+            var env = TestEnvironment.DotNetEnvironment();
+            if (extraEnvironment != null)
+                foreach (var kv in extraEnvironment) env[kv.Key] = kv.Value;
+            return ProcessRunner.Run("dotnet", args.Concat(new[] { "-nodeReuse:false", "-v:n", "-p:ContainerBlobCachePath=" + TestEnvironment.BlobCache }),
+                Directory_, env, TimeSpan.FromMinutes(10));
+        }
+
+        /// <summary>Publishes with extra environment variables (credentials, DOCKER_CONFIG) for this run only.</summary>
+        public ProcessResult PublishWith(IDictionary<string, string?> environment, params string[] properties) =>
+            RunDotNet(new[] { "publish", ProjectFile, "-c", "Release", "-p:ContainerImage=true" }.Concat(properties), environment);
 
         public string LayoutPath => Path.Combine(Directory_, "obj", "container", "Release", "net10.0", "image");
         public string SummaryPath => Path.Combine(Directory_, "obj", "container", "Release", "net10.0", "image.json");

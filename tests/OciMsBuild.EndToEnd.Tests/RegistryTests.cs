@@ -1,0 +1,143 @@
+using System.Collections.Generic;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using System.Text;
+using NUnit.Framework;
+using OciMsBuild.EndToEnd.Tests.Infrastructure;
+using OciMsBuild.Testing.Registry;
+
+namespace OciMsBuild.EndToEnd.Tests
+{
+    /// <summary>
+    /// dotnet publish against a real registry: the base pulled from it, the image pushed to it,
+    /// credentials from config.json and the environment, and no secret in any log.
+    /// </summary>
+    [TestFixture, NonParallelizable]
+    public sealed class RegistryTests
+    {
+        private RegistryServer _registry = null!;
+        private FaultProxy _proxy = null!;
+        private TestProject _project = null!;
+        private string _baseDigest = "";
+
+        [OneTimeSetUp]
+        public void StartRegistryWithBase()
+        {
+            _registry = RegistryServer.StartAnonymous();
+            _proxy = FaultProxy.Start(_registry.Host);
+            var copy = ImageTools.Skopeo("copy", "--dest-tls-verify=false", "oci:" + TestEnvironment.BaseLayout + ":deps", $"docker://{_registry.Host}/dotnet/runtime-deps:10.0");
+            Assert.That(copy.ExitCode, Is.EqualTo(0), copy.Output);
+            var inspect = ImageTools.Skopeo("inspect", "--tls-verify=false", "--format", "{{.Digest}}", $"docker://{_registry.Host}/dotnet/runtime-deps:10.0");
+            _baseDigest = inspect.Output.Trim().Split('\n').Last().Trim();
+            _project = TestProject.Console(name: "PushedApp");
+        }
+
+        [OneTimeTearDown]
+        public void Stop()
+        {
+            _proxy?.Dispose();
+            _registry?.Dispose();
+        }
+
+        private string[] Properties(string registryHost, params string[] more) => new[]
+        {
+            "-r", "linux-x64", "--self-contained",
+            $"-p:ContainerBaseImage={registryHost}/dotnet/runtime-deps:10.0",
+            $"-p:ContainerRegistry={registryHost}", "-p:ContainerRepository=team/pushed", "-p:ContainerImageTags=\"1.0;latest\"",
+        }.Concat(more).ToArray();
+
+        [Test, Order(1)]
+        public void Publish_pushes_over_a_registry_base_by_mounting_it_and_the_pushed_image_runs()
+        {
+            _proxy.ClearRequests();
+            var result = _project.Publish(Properties(_proxy.Host));
+            result.AssertSuccess("publish with push");
+            Assert.That(result.Output, Does.Contain($"OciMsBuild: pushed {_proxy.Host}/team/pushed:1.0,latest sha256:"));
+            Assert.That(result.Output, Does.Match(@"[1-9]\d* mounted"), "base layers are mounted from dotnet/runtime-deps, not uploaded");
+            Assert.That(_proxy.Count(r => r.Method == "GET" && r.IsBlob), Is.LessThanOrEqualTo(1), "at most the base config is downloaded, never its layers");
+            Assert.That(Directory.Exists(_project.LayoutPath), Is.False, "no layout by default when pushing (it would download the base)");
+
+            var run = ImageTools.Run($"docker://{_registry.Host}/team/pushed:1.0");
+            Assert.That(run.ExitCode, Is.EqualTo(0), run.Output);
+            Assert.That(run.Output, Does.Contain("Hello"));
+
+            _proxy.ClearRequests();
+            var again = _project.Publish(Properties(_proxy.Host));
+            again.AssertSuccess("no-change re-publish");
+            Assert.That(again.Output, Does.Contain("already there, nothing uploaded"));
+            Assert.That(_proxy.Count(r => r.IsBlob || r.IsBlobUpload), Is.Zero, "no blob request");
+            Assert.That(_proxy.Requests.Sum(r => r.RequestBodyBytes), Is.Zero);
+            TestContext.Out.WriteLine($"no-change re-publish: {_proxy.Requests.Count} registry requests: {string.Join(", ", _proxy.Requests.Select(r => r.Method + " " + r.Path))}");
+        }
+
+        [Test, Order(2)]
+        public void Base_by_digest_with_a_tarball_fetches_the_base_layers_and_validates()
+        {
+            var project = TestProject.Console(name: "DigestBase");
+            var layout = Path.Combine(project.Root, "layout");
+            var result = project.Publish("-r", "linux-x64", "--self-contained",
+                $"-p:ContainerBaseImage={_registry.Host}/dotnet/runtime-deps@{_baseDigest}",
+                "-p:ContainerLayoutOutputPath=" + layout, "-p:ContainerArchiveOutputPath=" + project.ArchivePath);
+            result.AssertSuccess("publish over a digest-pinned registry base");
+            Assert.That(result.Output, Does.Contain("downloading base layer"));
+            var validate = ImageTools.Validate(layout, "latest", project.ArchivePath);
+            Assert.That(validate.ExitCode, Is.EqualTo(0), validate.Output);
+            var load = ImageTools.Load(project.ArchivePath);
+            Assert.That(load.ExitCode, Is.EqualTo(0), load.Output);
+            Assert.That(load.Output, Does.Contain("Hello"));
+        }
+
+        [Test, Order(3)]
+        public void Credentials_from_config_json_and_a_wrong_password_never_reaches_a_log_or_binlog()
+        {
+            const string user = "ci-bot", password = "Correct-Horse-Battery-77", wrong = "Wrong-Staple-Secret-99";
+            using var secured = RegistryServer.StartBasic(user, password);
+            var copy = ImageTools.Skopeo("copy", "--dest-tls-verify=false", "--dest-creds", user + ":" + password,
+                "oci:" + TestEnvironment.BaseLayout + ":deps", $"docker://{secured.Host}/dotnet/runtime-deps:10.0");
+            Assert.That(copy.ExitCode, Is.EqualTo(0), copy.Output);
+
+            var dockerConfig = Path.Combine(_project.Root, "docker-config");
+            Directory.CreateDirectory(dockerConfig);
+            void WriteConfig(string pass) => File.WriteAllText(Path.Combine(dockerConfig, "config.json"),
+                "{\"auths\":{\"" + secured.Host + "\":{\"auth\":\"" + System.Convert.ToBase64String(Encoding.UTF8.GetBytes(user + ":" + pass)) + "\"}}}");
+            var env = new Dictionary<string, string?> { ["DOCKER_CONFIG"] = dockerConfig };
+
+            WriteConfig(wrong);
+            var binlog = Path.Combine(_project.Root, "wrong.binlog");
+            var failed = _project.PublishWith(env, Properties(secured.Host, "-bl:" + binlog));
+            Assert.That(failed.ExitCode, Is.Not.EqualTo(0));
+            Assert.That(failed.Output, Does.Contain("error OCI2003"));
+            Assert.That(failed.Output, Does.Contain("config.json"), "names the credential source");
+            Assert.That(failed.Output, Does.Not.Contain(wrong).And.Not.Contain(password));
+            Assert.That(BinlogText(binlog), Does.Not.Contain(wrong).And.Not.Contain(System.Convert.ToBase64String(Encoding.UTF8.GetBytes(user + ":" + wrong))));
+            Assert.That(secured.Storage.Tags("team/pushed"), Is.Empty);
+
+            WriteConfig(password);
+            var ok = _project.PublishWith(env, Properties(secured.Host, "-bl:" + binlog));
+            ok.AssertSuccess("publish with the right credential");
+            Assert.That(ok.Output, Does.Not.Contain(password));
+            Assert.That(BinlogText(binlog), Does.Not.Contain(password));
+            Assert.That(secured.Storage.Tags("team/pushed"), Is.EquivalentTo(new[] { "1.0", "latest" }));
+
+            var viaEnv = _project.PublishWith(new Dictionary<string, string?>
+            {
+                ["DOCKER_CONFIG"] = Path.Combine(_project.Root, "empty-docker-config"),
+                ["DOTNET_CONTAINER_REGISTRY_UNAME"] = user,
+                ["DOTNET_CONTAINER_REGISTRY_PWORD"] = password,
+            }, Properties(secured.Host, "-p:ContainerImageTags=env"));
+            viaEnv.AssertSuccess("credentials from DOTNET_CONTAINER_REGISTRY_UNAME/PWORD");
+            Assert.That(secured.Storage.Tags("team/pushed"), Does.Contain("env"));
+        }
+
+        /// <summary>A binlog is a gzip stream of records whose strings are UTF-8: search the decompressed bytes.</summary>
+        private static string BinlogText(string path)
+        {
+            using var gzip = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
+            using var bytes = new MemoryStream();
+            gzip.CopyTo(bytes);
+            Assert.That(bytes.Length, Is.GreaterThan(1000), "the binlog was written");
+            return Encoding.UTF8.GetString(bytes.ToArray());
+        }
+    }
+}
