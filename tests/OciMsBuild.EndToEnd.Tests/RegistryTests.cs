@@ -78,7 +78,8 @@ namespace OciMsBuild.EndToEnd.Tests
             var layout = Path.Combine(project.Root, "layout");
             var result = project.Publish("-r", "linux-x64", "--self-contained",
                 $"-p:ContainerBaseImage={_registry.Host}/dotnet/runtime-deps@{_baseDigest}",
-                "-p:ContainerLayoutOutputPath=" + layout, "-p:ContainerArchiveOutputPath=" + project.ArchivePath);
+                "-p:ContainerLayoutOutputPath=" + layout, "-p:ContainerArchiveOutputPath=" + project.ArchivePath,
+                "-p:ContainerBlobCachePath=" + Path.Combine(project.Root, "cold-cache"));
             result.AssertSuccess("publish over a digest-pinned registry base");
             Assert.That(result.Output, Does.Contain("downloading base layer"));
             var validate = ImageTools.Validate(layout, "latest", project.ArchivePath);

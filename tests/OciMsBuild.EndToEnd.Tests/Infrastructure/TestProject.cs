@@ -102,7 +102,11 @@ app.Run();
             var env = TestEnvironment.DotNetEnvironment();
             if (extraEnvironment != null)
                 foreach (var kv in extraEnvironment) env[kv.Key] = kv.Value;
-            return ProcessRunner.Run("dotnet", args.Concat(new[] { "-nodeReuse:false", "-v:n", "-p:ContainerBlobCachePath=" + TestEnvironment.BlobCache }),
+            var list = args.ToList();
+            // The shared blob cache, unless a test asks for its own (to see what a cold cache fetches).
+            if (!list.Any(a => a.StartsWith("-p:ContainerBlobCachePath=", StringComparison.Ordinal)))
+                list.Add("-p:ContainerBlobCachePath=" + TestEnvironment.BlobCache);
+            return ProcessRunner.Run("dotnet", list.Concat(new[] { "-nodeReuse:false", "-v:n" }),
                 Directory_, env, TimeSpan.FromMinutes(10));
         }
 
