@@ -6,11 +6,14 @@
 #   image-warm : dotnet publish -p:ContainerImage=true, nothing changed (layers/image targets skipped)
 #   image-edit : the same after a one-line code change (only the app layer is packed again)
 #   image-cold : first image publish after deleting obj/ and bin/ (and an empty blob store)
+#   push-*     : with a real docker-registry on 127.0.0.1 holding the base: first push (base layers
+#                mounted), no-change re-push, and the .NET SDK's -t:PublishContainer doing the same
 set -euo pipefail
 RUNS=${1:-3}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 WORK=$(mktemp -d /tmp/ocimsbuild-bench.XXXXXX)
-trap 'rm -rf "$WORK"; dotnet build-server shutdown >/dev/null 2>&1 || true' EXIT INT TERM
+REGISTRY_PID=
+trap '[[ -n $REGISTRY_PID ]] && kill $REGISTRY_PID 2>/dev/null; rm -rf "$WORK"; dotnet build-server shutdown >/dev/null 2>&1 || true' EXIT INT TERM
 export NUGET_PACKAGES=$ROOT/artifacts/bench/nuget-packages MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 mkdir -p "$NUGET_PACKAGES"; rm -rf "$NUGET_PACKAGES"/ocimsbuild*
 VERSION=0.1.0-bench.$(date +%s)
@@ -64,3 +67,23 @@ printf 'image publish, no change                 : %6.2f s   ratio to plain %.2f
 printf 'image publish, one-line change           : %6.2f s\n' "${M[edit]}"
 printf 'image publish, cold (no obj/, no blobs)  : %6.2f s\n' "${M[cold]}"
 jq -r '.layers[] | "layer \(.kind): \(.size) bytes \(.digest)"' obj/container/Release/net10.0/image.json
+
+# Push figures against a real registry (docker-registry from tests/scripts/install-test-tools.sh).
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+mkdir -p "$WORK/registry"
+printf 'version: 0.1\nlog: {level: error}\nstorage: {filesystem: {rootdirectory: %s}}\nhttp: {addr: 127.0.0.1:%s}\n' "$WORK/registry" "$PORT" > "$WORK/registry.yml"
+docker-registry serve "$WORK/registry.yml" >"$WORK/registry.log" 2>&1 & REGISTRY_PID=$!
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$PORT/v2/" && break; sleep 0.1; done
+REG=127.0.0.1:$PORT
+skopeo copy -q --dest-tls-verify=false "oci:$ROOT/artifacts/test-cache/base/oci:deps" "docker://$REG/dotnet/runtime-deps:10.0"
+PUSH=(-p:ContainerImage=true "-p:ContainerBaseImage=$REG/dotnet/runtime-deps:10.0" "-p:ContainerRegistry=$REG" -p:ContainerRepository=bench/app "-p:ContainerBlobCachePath=$WORK/blobs")
+P_FIRST=$(t dotnet publish "${COMMON[@]}" "${PUSH[@]}"); FIRST_LINE=$(grep -o 'OciMsBuild: pushed.*' "$WORK/last.log" | head -1)
+P_AGAIN=$(t dotnet publish "${COMMON[@]}" "${PUSH[@]}"); AGAIN_LINE=$(grep -o 'OciMsBuild: pushed.*' "$WORK/last.log" | head -1)
+SDK=(-t:PublishContainer "-p:ContainerBaseImage=$REG/dotnet/runtime-deps:10.0" "-p:ContainerRegistry=$REG" -p:ContainerRepository=bench/sdk)
+export DOTNET_CONTAINER_INSECURE_REGISTRIES=$REG
+S_FIRST=$(t dotnet publish "${COMMON[@]}" "${SDK[@]}")
+S_AGAIN=$(t dotnet publish "${COMMON[@]}" "${SDK[@]}")
+printf 'push, first (base in the same registry)  : %6.2f s   .NET SDK PublishContainer %6.2f s\n' "$P_FIRST" "$S_FIRST"
+printf 'push, no change                          : %6.2f s   .NET SDK PublishContainer %6.2f s   ratio %.2f\n' "$P_AGAIN" "$S_AGAIN" "$(echo "$P_AGAIN / $S_AGAIN" | bc -l)"
+echo "  first: $FIRST_LINE"
+echo "  again: $AGAIN_LINE"
