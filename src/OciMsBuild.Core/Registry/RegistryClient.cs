@@ -64,22 +64,29 @@ namespace OciMsBuild.Core.Registry
             return RegistryFailures.FromResponse(response.StatusCode, body, what, _session.Endpoint, _session.Auth);
         }
 
+        /// <summary>A manifest request accepting every manifest and index type.</summary>
+        private static HttpRequestMessage ManifestRequest(HttpMethod method, string repository, string reference)
+        {
+            var request = new HttpRequestMessage(method, $"v2/{repository}/manifests/{reference}");
+            foreach (var type in ManifestAccept) request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(type));
+            return request;
+        }
+
+        /// <summary>The digest the registry says the content has, if it says.</summary>
+        private static string? ContentDigest(HttpResponseMessage response) =>
+            response.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.FirstOrDefault() : null;
+
         /// <summary>GET a manifest or index by tag or digest, checking its digest.</summary>
         public Task<ManifestResult> GetManifestAsync(string repository, string reference, CancellationToken ct = default)
         {
             var what = $"reading manifest {Registry}/{repository}{(reference.StartsWith("sha256:") ? "@" : ":")}{reference}";
             return Run(what, async token =>
             {
-                using var response = await _session.SendAsync(b =>
-                {
-                    var r = new HttpRequestMessage(HttpMethod.Get, $"v2/{repository}/manifests/{reference}");
-                    foreach (var type in ManifestAccept) r.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(type));
-                    return r;
-                }, Scopes(repository), token).ConfigureAwait(false);
+                using var response = await _session.SendAsync(b => ManifestRequest(HttpMethod.Get, repository, reference), Scopes(repository), token).ConfigureAwait(false);
                 if (!response.IsSuccessStatusCode) throw await Failure(response, what).ConfigureAwait(false);
                 var bytes = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
                 var digest = Digest.Of(bytes);
-                var claimed = response.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.FirstOrDefault() : null;
+                var claimed = ContentDigest(response);
                 var expected = reference.StartsWith("sha256:", StringComparison.Ordinal) ? reference : claimed;
                 if (expected != null && expected.StartsWith("sha256:", StringComparison.Ordinal) && expected != digest)
                     throw new OciException(ErrorCodes.RegistryDigestMismatch, $"Registry {Registry} sent a manifest for {repository}@{expected} whose content hashes to {digest}; refusing it.");
@@ -96,15 +103,10 @@ namespace OciMsBuild.Core.Registry
             var what = $"checking {Registry}/{repository}:{reference}";
             return Run(what, async token =>
             {
-                using var response = await _session.SendAsync(b =>
-                {
-                    var r = new HttpRequestMessage(HttpMethod.Head, $"v2/{repository}/manifests/{reference}");
-                    foreach (var type in ManifestAccept) r.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(type));
-                    return r;
-                }, Scopes(repository), token).ConfigureAwait(false);
+                using var response = await _session.SendAsync(b => ManifestRequest(HttpMethod.Head, repository, reference), Scopes(repository), token).ConfigureAwait(false);
                 if (response.StatusCode == HttpStatusCode.NotFound) return null;
                 if (!response.IsSuccessStatusCode) throw await Failure(response, what).ConfigureAwait(false);
-                return response.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.FirstOrDefault() : null;
+                return ContentDigest(response);
             }, ct);
         }
 
@@ -186,7 +188,7 @@ namespace OciMsBuild.Core.Registry
                     return new HttpRequestMessage(HttpMethod.Put, $"v2/{repository}/manifests/{reference}") { Content = content };
                 }, Scopes(repository), token).ConfigureAwait(false);
                 if (!response.IsSuccessStatusCode) throw await Failure(response, what).ConfigureAwait(false);
-                var stored = response.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.FirstOrDefault() : null;
+                var stored = ContentDigest(response);
                 if (stored != null && stored != digest)
                     throw new OciException(ErrorCodes.RegistryDigestMismatch, $"Registry {Registry} stored the manifest for {repository} as {stored}, not {digest}.");
                 return true;
