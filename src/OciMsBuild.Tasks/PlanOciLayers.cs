@@ -28,6 +28,9 @@ namespace OciMsBuild.Tasks
         public int LayerGroupId { get; set; }
         public string? SourceDateEpoch { get; set; }
         public int CompressionLevel { get; set; } = LayerPlanBuilder.DefaultCompressionLevel;
+        /// <summary>Multi-platform builds: the apphost and deps.json of AssemblyName go to their own layer, so the app layer is shared.</summary>
+        public bool SeparateAppHost { get; set; }
+        public string? AssemblyName { get; set; }
 
         [Output] public ITaskItem[] LayerPlans { get; private set; } = new ITaskItem[0];
         [Output] public ITaskItem[] LayerInputs { get; private set; } = new ITaskItem[0];
@@ -39,7 +42,8 @@ namespace OciMsBuild.Tasks
                 throw new OciException(ErrorCodes.PublishOutputMissing, $"The publish folder '{publishDir}' does not exist; the publish step did not produce output to put in the image.");
 
             var files = PublishFolder.Enumerate(publishDir, PublishedFiles);
-            var planner = new LayerPlanner(RuntimePackIds, DepsJsonIndex.Load(DepsJsonPath));
+            var appHostFiles = SeparateAppHost && !string.IsNullOrEmpty(AssemblyName) ? LayerPlanner.AppHostFilesOf(AssemblyName!) : null;
+            var planner = new LayerPlanner(RuntimePackIds, DepsJsonIndex.Load(DepsJsonPath), appHostFiles);
             var mtime = Core.Build.SourceDateEpoch.Resolve(SourceDateEpoch);
             var workingDirectory = SettingsValidator.WorkingDirectory(WorkingDirectory);
 

@@ -9,7 +9,7 @@ using RegistryNames = OciMsBuild.Core.Registry.RegistryNames;
 
 namespace OciMsBuild.Tasks
 {
-    /// <summary>Pushes the built image to ContainerRegistry under every tag.</summary>
+    /// <summary>Pushes the built image, or image index and its platforms, to ContainerRegistry under every tag.</summary>
     public sealed class PushOciImage : OciRegistryTask
     {
         [Required] public string ImageRecordFile { get; set; } = "";
@@ -23,7 +23,7 @@ namespace OciMsBuild.Tasks
         protected override void Run()
         {
             var registry = RegistryNames.Validate(Registry);
-            var image = OciJson.Parse<BuiltImage>(File.ReadAllText(ImageRecordFile));
+            var image = ImageSet.Load(ImageRecordFile);
             var store = new BlobStore(BlobCachePath);
             using var connections = Connect();
             var pusher = new ImagePusher(connections, store, message => Log.LogMessage(MessageImportance.Normal, message));

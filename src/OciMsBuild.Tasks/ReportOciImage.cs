@@ -1,6 +1,8 @@
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
 using Newtonsoft.Json;
 using OciMsBuild.Core.Output;
 
@@ -20,19 +22,30 @@ namespace OciMsBuild.Tasks
         [Output] public string[] Tags { get; private set; } = new string[0];
         [Output] public string LayoutDirectory { get; private set; } = "";
         [Output] public string ArchivePath { get; private set; } = "";
+        /// <summary>Multi-platform builds: one item per platform (Identity = manifest digest).</summary>
+        [Output] public ITaskItem[] PlatformImages { get; private set; } = new ITaskItem[0];
 
         protected override void Run()
         {
             var summary = JsonConvert.DeserializeObject<BuildSummary>(File.ReadAllText(SummaryFile))!;
             ImageName = summary.Image;
             ManifestDigest = summary.Digest;
-            ConfigDigest = summary.ConfigDigest;
+            ConfigDigest = summary.ConfigDigest ?? "";
             Tags = summary.Tags.ToArray();
             LayoutDirectory = summary.Outputs.Layout ?? "";
             ArchivePath = summary.Outputs.Archive ?? "";
             var where = "OCI layout " + LayoutDirectory + (ArchivePath.Length > 0 ? ", archive " + ArchivePath : "");
             Log.LogMessage(MessageImportance.High, "OciMsBuild: {0}:{1} {2} ({3}) -> {4}",
                 summary.Image, string.Join(",", summary.Tags), summary.Digest, summary.Platform, where);
+            PlatformImages = (summary.Platforms ?? new List<BuildSummary.PlatformImage>()).Select(p =>
+            {
+                var item = new TaskItem(p.Digest);
+                item.SetMetadata("Platform", p.Platform);
+                item.SetMetadata("RuntimeIdentifier", p.RuntimeIdentifier);
+                item.SetMetadata("ConfigDigest", p.ConfigDigest);
+                Log.LogMessage(MessageImportance.High, "OciMsBuild:   {0} ({1}) {2}", p.Platform, p.RuntimeIdentifier, p.Digest);
+                return (ITaskItem)item;
+            }).ToArray();
         }
     }
 }

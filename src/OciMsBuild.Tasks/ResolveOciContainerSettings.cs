@@ -16,7 +16,10 @@ namespace OciMsBuild.Tasks
     public sealed class ResolveOciContainerSettings : OciTask
     {
         public string? ContainerRuntimeIdentifier { get; set; }
+        public string? ContainerRuntimeIdentifiers { get; set; }
         public string? RuntimeIdentifier { get; set; }
+        /// <summary>The project's RuntimeIdentifiers as the user wrote them (before we add the image's RIDs for restore).</summary>
+        public string? ProjectRuntimeIdentifiers { get; set; }
         public string? Repository { get; set; }
         public bool RepositoryIsDefault { get; set; }
         public string[] Tags { get; set; } = new string[0];
@@ -33,7 +36,11 @@ namespace OciMsBuild.Tasks
         public string? LayerGroupId { get; set; }
         public string? CompressionLevel { get; set; }
 
+        /// <summary>The RID built in this project instance: the only one, or in a multi-platform build the one the outer publish was for ("" when none was).</summary>
         [Output] public string ResolvedRuntimeIdentifier { get; private set; } = "";
+        /// <summary>Every RID an image is built for, in order; Local=true for the one built here without another publish.</summary>
+        [Output] public ITaskItem[] ResolvedRuntimeIdentifiers { get; private set; } = new ITaskItem[0];
+        [Output] public bool IsMultiPlatform { get; private set; }
         [Output] public bool NeedsPublish { get; private set; }
         [Output] public bool NeedsRestore { get; private set; }
         [Output] public string ResolvedRepository { get; private set; } = "";
@@ -45,9 +52,18 @@ namespace OciMsBuild.Tasks
 
         protected override void Run()
         {
-            ResolvedRuntimeIdentifier = RuntimeIdentifiers.Choose(ContainerRuntimeIdentifier, RuntimeIdentifier);
-            NeedsPublish = !string.Equals(ResolvedRuntimeIdentifier, (RuntimeIdentifier ?? "").Trim(), System.StringComparison.Ordinal);
-            NeedsRestore = NeedsPublish && !AssetsFile.HasRuntimeTarget(ProjectAssetsFile, TargetFramework ?? "", ResolvedRuntimeIdentifier);
+            var publishRid = (RuntimeIdentifier ?? "").Trim();
+            var rids = RuntimeIdentifiers.ChooseAll(ContainerRuntimeIdentifier, ContainerRuntimeIdentifiers, publishRid, ProjectRuntimeIdentifiers);
+            IsMultiPlatform = rids.Count > 1;
+            ResolvedRuntimeIdentifier = IsMultiPlatform ? rids.FirstOrDefault(r => r == publishRid) ?? "" : rids[0];
+            ResolvedRuntimeIdentifiers = rids.Select(r =>
+            {
+                var item = new Microsoft.Build.Utilities.TaskItem(r);
+                item.SetMetadata("Local", (r == publishRid).ToString().ToLowerInvariant());
+                return (ITaskItem)item;
+            }).ToArray();
+            NeedsPublish = !IsMultiPlatform && !string.Equals(ResolvedRuntimeIdentifier, publishRid, System.StringComparison.Ordinal);
+            NeedsRestore = rids.Any(r => r != publishRid && !AssetsFile.HasRuntimeTarget(ProjectAssetsFile, TargetFramework ?? "", r));
 
             var repository = (Repository ?? "").Trim();
             if (RepositoryIsDefault) repository = RepositoryNames.FromProjectName(repository);

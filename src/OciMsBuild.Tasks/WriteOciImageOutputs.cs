@@ -19,19 +19,21 @@ namespace OciMsBuild.Tasks
         public string? Registry { get; set; }
         public string? LayoutDirectory { get; set; }
         public string? ArchivePath { get; set; }
+        /// <summary>ContainerArchivePlatform: which platform the tarball's Docker manifest.json names.</summary>
+        public string? ArchivePlatform { get; set; }
 
         protected override void Run()
         {
-            var image = OciJson.Parse<BuiltImage>(File.ReadAllText(ImageRecordFile));
+            var image = ImageSet.Load(ImageRecordFile);
             var name = new ImageName(Registry, Repository, Tags);
             var store = new BlobStore(BlobCachePath);
             // A registry base's layers are fetched only now, and only for outputs that hold bytes.
-            if ((!string.IsNullOrEmpty(LayoutDirectory) || !string.IsNullOrEmpty(ArchivePath)) && BaseLayerFetcher.Missing(image, store).Count > 0)
+            if ((!string.IsNullOrEmpty(LayoutDirectory) || !string.IsNullOrEmpty(ArchivePath)) && BaseLayerFetcher.AnyMissing(image, store))
             {
                 using var connections = Connect();
                 Wait(ct => BaseLayerFetcher.EnsureAsync(image, store, connections, message => Log.LogMessage(MessageImportance.Normal, message), ct));
             }
-            ImageOutputs.Write(image, name, LayoutDirectory, ArchivePath, SummaryFile, store);
+            ImageOutputs.Write(image, name, LayoutDirectory, ArchivePath, ArchivePlatform, SummaryFile, store);
         }
     }
 }

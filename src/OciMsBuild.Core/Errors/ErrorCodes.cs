@@ -28,6 +28,10 @@ namespace OciMsBuild.Core.Errors
         public const string InvalidLayerSetting = "OCI1019";
         public const string InvalidRegistry = "OCI1020";
         public const string InvalidRegistrySetting = "OCI1021";
+        /// <summary>Two ContainerRuntimeIdentifiers map to one platform (linux-x64 and linux-musl-x64).</summary>
+        public const string DuplicatePlatform = "OCI1022";
+        /// <summary>ContainerArchivePlatform is malformed or names a platform the image does not have.</summary>
+        public const string InvalidArchivePlatform = "OCI1023";
 
         // OCI2xxx: registry and network
         /// <summary>The registry cannot be reached: unknown host, connection refused, network down.</summary>

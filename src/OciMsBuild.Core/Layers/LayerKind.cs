@@ -12,8 +12,13 @@ namespace OciMsBuild.Core.Layers
         Packages = 1,
         /// <summary>Outputs of the project's own ProjectReferences.</summary>
         ProjectReferences = 2,
+        /// <summary>
+        /// Multi-platform builds only: the apphost and deps.json, the two files of an app that
+        /// differ between platforms. Apart from them the app layer is then identical on every platform.
+        /// </summary>
+        AppHost = 3,
         /// <summary>The app itself: its assembly, apphost, deps/runtimeconfig, content.</summary>
-        App = 3,
+        App = 4,
     }
 
     public static class LayerKindNames
@@ -25,6 +30,7 @@ namespace OciMsBuild.Core.Layers
                 case LayerKind.Runtime: return "runtime";
                 case LayerKind.Packages: return "packages";
                 case LayerKind.ProjectReferences: return "project-references";
+                case LayerKind.AppHost: return "app-host";
                 default: return "app";
             }
         }

@@ -13,15 +13,22 @@ namespace OciMsBuild.Core.Layers
     {
         private readonly HashSet<string> _runtimePackIds;
         private readonly DepsJsonIndex _deps;
+        private readonly HashSet<string> _appHostFiles;
 
-        public LayerPlanner(IEnumerable<string> runtimePackIds, DepsJsonIndex deps)
+        /// <param name="appHostFiles">Relative paths that go to the <see cref="LayerKind.AppHost"/> layer (empty: none).</param>
+        public LayerPlanner(IEnumerable<string> runtimePackIds, DepsJsonIndex deps, IEnumerable<string>? appHostFiles = null)
         {
             _runtimePackIds = new HashSet<string>(runtimePackIds.Where(id => !string.IsNullOrWhiteSpace(id)), StringComparer.OrdinalIgnoreCase);
             _deps = deps;
+            _appHostFiles = new HashSet<string>(appHostFiles ?? Enumerable.Empty<string>(), StringComparer.Ordinal);
         }
+
+        /// <summary>The files of an app that differ per platform: the apphost (no extension on Linux) and deps.json.</summary>
+        public static IEnumerable<string> AppHostFilesOf(string assemblyName) => new[] { assemblyName, assemblyName + ".deps.json" };
 
         public LayerKind Classify(PublishedFile file)
         {
+            if (_appHostFiles.Contains(file.RelativePath)) return LayerKind.AppHost;
             if (file.HasMetadata)
             {
                 if (!string.IsNullOrEmpty(file.NuGetPackageId))

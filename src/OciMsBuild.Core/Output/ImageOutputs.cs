@@ -10,13 +10,19 @@ namespace OciMsBuild.Core.Output
     /// <summary>Writes every local output the user asked for, then the summary that names them.</summary>
     public static class ImageOutputs
     {
-        public static BuildSummary Write(BuiltImage image, ImageName name, string? layoutDirectory, string? archivePath, string summaryPath, BlobStore store)
+        public static BuildSummary Write(BuiltImage image, ImageName name, string? layoutDirectory, string? archivePath, string summaryPath, BlobStore store) =>
+            Write(ImageSet.Single(image), name, layoutDirectory, archivePath, null, summaryPath, store);
+
+        /// <param name="archivePlatform">ContainerArchivePlatform: the platform the tarball's manifest.json names.</param>
+        public static BuildSummary Write(ImageSet set, ImageName name, string? layoutDirectory, string? archivePath, string? archivePlatform, string summaryPath, BlobStore store)
         {
             CheckArchivePath(archivePath, layoutDirectory, summaryPath);
-            var content = LayoutContent.For(image, name);
+            // Checked before anything is written, so a bad platform leaves the previous outputs alone.
+            var dockerImage = string.IsNullOrEmpty(archivePath) ? null : ArchivePlatform.Choose(set, archivePlatform);
+            var content = LayoutContent.For(set, name);
             if (!string.IsNullOrEmpty(layoutDirectory)) OciLayoutWriter.Write(layoutDirectory!, content, store);
-            if (!string.IsNullOrEmpty(archivePath)) ImageArchiveWriter.Write(archivePath!, content, image, name, store);
-            var summary = BuildSummary.From(image, name,
+            if (!string.IsNullOrEmpty(archivePath)) ImageArchiveWriter.Write(archivePath!, content, dockerImage!, name, store);
+            var summary = BuildSummary.From(set, name,
                 string.IsNullOrEmpty(layoutDirectory) ? null : Path.GetFullPath(layoutDirectory),
                 string.IsNullOrEmpty(archivePath) ? null : Path.GetFullPath(archivePath));
             AtomicFile.WriteAllText(summaryPath, JsonConvert.SerializeObject(summary, Formatting.Indented));

@@ -18,14 +18,19 @@ namespace OciMsBuild.Core.Output
         public byte[] IndexJson { get; private set; } = Array.Empty<byte>();
         public SortedSet<string> BlobDigests { get; } = new SortedSet<string>(StringComparer.Ordinal);
 
-        /// <summary>index.json lists the image once per tag, named the way skopeo (ref.name) and containerd/docker expect.</summary>
-        public static LayoutContent For(BuiltImage image, ImageName name)
+        /// <summary>
+        /// index.json lists the root (the image's manifest, or the image index of a multi-platform
+        /// build) once per tag, named the way skopeo (ref.name) and containerd/docker expect.
+        /// </summary>
+        public static LayoutContent For(BuiltImage image, ImageName name) => For(ImageSet.Single(image), name);
+
+        public static LayoutContent For(ImageSet set, ImageName name)
         {
             var content = new LayoutContent();
             var index = new ImageIndex { MediaType = MediaTypes.OciIndex };
             foreach (var tag in name.Tags)
             {
-                var entry = image.Manifest.Clone();
+                var entry = set.Root.Clone();
                 entry.Annotations = new SortedDictionary<string, string>(StringComparer.Ordinal)
                 {
                     [AnnotationKeys.RefName] = tag,
@@ -34,9 +39,8 @@ namespace OciMsBuild.Core.Output
                 index.Manifests.Add(entry);
             }
             content.IndexJson = OciJson.ToBytes(index);
-            content.BlobDigests.Add(image.Manifest.Digest);
-            content.BlobDigests.Add(image.Config.Digest);
-            foreach (var layer in image.Layers) content.BlobDigests.Add(layer.Digest);
+            content.BlobDigests.Add(set.Root.Digest);
+            foreach (var blob in set.DistinctBlobs()) content.BlobDigests.Add(blob.Digest);
             return content;
         }
 

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Runtime.InteropServices;
 using OciMsBuild.Core.Errors;
 using OciMsBuild.Core.Oci;
@@ -42,6 +44,47 @@ namespace OciMsBuild.Core.Platforms
             }
             if (!string.IsNullOrWhiteSpace(publishRid) && IsLinux(publishRid!.Trim())) return publishRid.Trim();
             return ForHostArchitecture();
+        }
+
+        /// <summary>
+        /// Every RID an image is built for, the way the .NET SDK's container targets decide:
+        /// ContainerRuntimeIdentifier (one image), else ContainerRuntimeIdentifiers (an index),
+        /// else the publish's RID, else the Linux RIDs of the project's RuntimeIdentifiers, else
+        /// the building machine's architecture. Order is kept; duplicates are dropped.
+        /// </summary>
+        public static IReadOnlyList<string> ChooseAll(string? containerRid, string? containerRids, string? publishRid, string? projectRids)
+        {
+            if (!string.IsNullOrWhiteSpace(containerRid)) return new[] { Choose(containerRid, publishRid) };
+            var listed = Split(containerRids);
+            if (listed.Count > 0)
+            {
+                var bad = listed.FirstOrDefault(r => !IsLinux(r));
+                if (bad != null)
+                    throw new OciException(ErrorCodes.NonLinuxRuntimeIdentifier,
+                        $"ContainerRuntimeIdentifiers has '{bad}', which is not a Linux runtime identifier. Container images are Linux: use linux-x64, linux-arm64, linux-arm, linux-musl-x64 or linux-musl-arm64.");
+                CheckDistinctPlatforms(listed, "ContainerRuntimeIdentifiers");
+                return listed;
+            }
+            if (!string.IsNullOrWhiteSpace(publishRid)) return new[] { Choose(null, publishRid) };
+            // The project's own RuntimeIdentifiers: only the Linux ones can be images (win-x64 is skipped).
+            var fromProject = Split(projectRids).Where(IsLinux).ToList();
+            if (fromProject.Count > 0)
+            {
+                CheckDistinctPlatforms(fromProject, "RuntimeIdentifiers");
+                return fromProject;
+            }
+            return new[] { ForHostArchitecture() };
+        }
+
+        private static List<string> Split(string? list) =>
+            (list ?? "").Split(';').Select(r => r.Trim()).Where(r => r.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+
+        private static void CheckDistinctPlatforms(IReadOnlyList<string> rids, string property)
+        {
+            var clash = rids.GroupBy(r => ToPlatform(r).ToString()).FirstOrDefault(g => g.Count() > 1);
+            if (clash != null)
+                throw new OciException(ErrorCodes.DuplicatePlatform,
+                    $"{property} has {string.Join(" and ", clash)}, which are both {clash.Key}: an image index holds one image per platform. Keep one of them (set ContainerRuntimeIdentifiers to choose), or build the other into its own repository or tag.");
         }
 
         public static Platform ToPlatform(string rid)

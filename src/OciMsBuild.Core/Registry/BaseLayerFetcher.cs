@@ -22,6 +22,16 @@ namespace OciMsBuild.Core.Registry
         public static IReadOnlyList<Descriptor> Missing(BuiltImage image, BlobStore store) =>
             image.Layers.Where(l => !store.Contains(l.Digest)).GroupBy(l => l.Digest).Select(g => g.First()).ToList();
 
+        /// <summary>The missing base layers of every platform of <paramref name="set"/>.</summary>
+        public static bool AnyMissing(ImageSet set, BlobStore store) => set.Images.Any(i => Missing(i, store).Count > 0);
+
+        public static async Task<int> EnsureAsync(ImageSet set, BlobStore store, RegistryConnections connections, Action<string>? log, CancellationToken ct = default)
+        {
+            int fetched = 0;
+            foreach (var image in set.Images) fetched += await EnsureAsync(image, store, connections, log, ct).ConfigureAwait(false);
+            return fetched;
+        }
+
         public static async Task<int> EnsureAsync(BuiltImage image, BlobStore store, RegistryConnections connections, Action<string>? log, CancellationToken ct = default)
         {
             var missing = Missing(image, store);

@@ -27,7 +27,7 @@ namespace OciMsBuild.Core.Registry
     }
 
     /// <summary>
-    /// Pushes one image: blobs first (HEAD, then mount from the base's repository when it lives in
+    /// Pushes one image or an image index: blobs first (HEAD, then mount from the base's repository when it lives in
     /// the same registry, else upload, several at once), then the manifest under each tag. A tag is
     /// only written once every blob is in place, so it never points at an incomplete image.
     /// </summary>
@@ -46,50 +46,71 @@ namespace OciMsBuild.Core.Registry
             _progressInterval = progressInterval ?? TimeSpan.FromSeconds(3);
         }
 
-        public async Task<PushResult> PushAsync(BuiltImage image, string registry, string repository, IReadOnlyList<string> tags, CancellationToken ct = default)
+        public Task<PushResult> PushAsync(BuiltImage image, string registry, string repository, IReadOnlyList<string> tags, CancellationToken ct = default) =>
+            PushAsync(ImageSet.Single(image), registry, repository, tags, ct);
+
+        /// <summary>
+        /// For an index: every blob of every platform (each once), then each platform's manifest by
+        /// digest, then the index under each tag. No per-platform tags are made.
+        /// </summary>
+        public async Task<PushResult> PushAsync(ImageSet set, string registry, string repository, IReadOnlyList<string> tags, CancellationToken ct = default)
         {
             var client = _connections.Client(registry, RegistryAccess.Push);
             var session = client.Session;
             int requestsBefore = session.RequestCount, retriesBefore = session.Retry.RetriesMade;
-            var result = new PushResult { Name = $"{registry}/{repository}", ManifestDigest = image.Manifest.Digest };
+            var result = new PushResult { Name = $"{registry}/{repository}", ManifestDigest = set.Root.Digest };
 
-            // Cheapest no-change path: every tag already names this exact manifest.
+            // Cheapest no-change path: every tag already names this exact manifest or index.
             var current = new List<string?>();
             foreach (var tag in tags) current.Add(await client.HeadManifestAsync(repository, tag, ct).ConfigureAwait(false));
-            if (tags.Count > 0 && current.All(d => d == image.Manifest.Digest))
+            if (tags.Count > 0 && current.All(d => d == set.Root.Digest))
             {
                 result.AlreadyUpToDate = true;
                 Finish(result, session, requestsBefore, retriesBefore);
                 return result;
             }
 
-            var blobs = new[] { image.Config }.Concat(image.Layers).GroupBy(b => b.Digest).Select(g => g.First()).ToList();
-            var baseLayers = new HashSet<string>(image.Layers.Where((l, i) => i < image.LayerKinds.Count && image.LayerKinds[i] == "base").Select(l => l.Digest));
-            var mountFrom = MountSource(image, registry, repository);
+            // Config and layers of every platform, a layer shared between platforms only once.
+            var owners = new Dictionary<string, (Descriptor Blob, BuiltImage Image, bool IsBase)>(StringComparer.Ordinal);
+            foreach (var image in set.Images)
+            {
+                if (!owners.ContainsKey(image.Config.Digest)) owners[image.Config.Digest] = (image.Config, image, false);
+                for (int i = 0; i < image.Layers.Count; i++)
+                {
+                    var layer = image.Layers[i];
+                    if (!owners.ContainsKey(layer.Digest)) owners[layer.Digest] = (layer, image, i < image.LayerKinds.Count && image.LayerKinds[i] == "base");
+                }
+            }
             using var gate = new SemaphoreSlim(_connections.Options.ParallelUploads);
             var counts = new object();
-            var work = blobs.Select(async blob =>
+            var work = owners.Values.Select(async owner =>
             {
                 await gate.WaitAsync(ct).ConfigureAwait(false);
                 try
                 {
-                    var outcome = await PushBlobAsync(client, repository, blob, baseLayers.Contains(blob.Digest) ? mountFrom : null, image, ct).ConfigureAwait(false);
+                    var mountFrom = owner.IsBase ? MountSource(owner.Image, registry, repository) : null;
+                    var outcome = await PushBlobAsync(client, repository, owner.Blob, mountFrom, owner.Image, ct).ConfigureAwait(false);
                     lock (counts)
                     {
                         if (outcome == BlobOutcome.Present) result.BlobsPresent++;
                         else if (outcome == BlobOutcome.Mounted) result.BlobsMounted++;
-                        else { result.BlobsUploaded++; result.BytesUploaded += blob.Size; }
+                        else { result.BlobsUploaded++; result.BytesUploaded += owner.Blob.Size; }
                     }
                 }
                 finally { gate.Release(); }
             }).ToList();
             await Task.WhenAll(work).ConfigureAwait(false);
 
-            var manifestBytes = _store.ReadVerified(image.Manifest.Digest);
+            // An index may only name manifests the registry has: the platforms go first, by digest.
+            if (set.IsIndex)
+                foreach (var image in set.Images)
+                    await client.PutManifestAsync(repository, image.Manifest.Digest, _store.ReadVerified(image.Manifest.Digest), image.Manifest.MediaType, ct).ConfigureAwait(false);
+
+            var rootBytes = _store.ReadVerified(set.Root.Digest);
             foreach (var tag in tags)
-                await client.PutManifestAsync(repository, tag, manifestBytes, image.Manifest.MediaType, ct).ConfigureAwait(false);
+                await client.PutManifestAsync(repository, tag, rootBytes, set.Root.MediaType, ct).ConfigureAwait(false);
             if (tags.Count == 0)
-                await client.PutManifestAsync(repository, image.Manifest.Digest, manifestBytes, image.Manifest.MediaType, ct).ConfigureAwait(false);
+                await client.PutManifestAsync(repository, set.Root.Digest, rootBytes, set.Root.MediaType, ct).ConfigureAwait(false);
             Finish(result, session, requestsBefore, retriesBefore);
             return result;
         }
