@@ -47,7 +47,8 @@ namespace OciMsBuild.Core.Tests
                 ["App.deps.json"] = "{\"runtimeTarget\":{\"name\":\".NETCoreApp,Version=v10.0/" + rid + "\"}}",
             });
             var settings = new ContainerSettings { AssemblyName = "App", AppHostFileName = "App", AppCommand = new List<string> { "/app/App" } };
-            return ImageBuilder.Build(BaseImage.Scratch(platform), new[] { appHost, shared }, settings, format, rid, platform, TestImages.Epoch, store);
+            // The base says `platform` (maybe without a variant); the build's platform comes from the RID, as in BuildOciImage.
+            return ImageBuilder.Build(BaseImage.Scratch(platform), new[] { appHost, shared }, settings, format, rid, RuntimeIdentifiers.ToPlatform(rid), TestImages.Epoch, store);
         }
 
         /// <summary>linux/amd64 then linux/arm64/v8 under one index, sharing the app layer.</summary>

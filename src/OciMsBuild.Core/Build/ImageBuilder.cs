@@ -39,7 +39,7 @@ namespace OciMsBuild.Core.Build
                 if (baseImage.RegistryName != null) manifest.Annotations[AnnotationKeys.BaseName] = baseImage.RegistryName;
             }
             var manifestDescriptor = store.Put(OciJson.ToBytes(manifest), manifest.MediaType);
-            manifestDescriptor.Platform = LayoutImageReader.PlatformOf(config) ?? platform;
+            manifestDescriptor.Platform = Complete(LayoutImageReader.PlatformOf(config), platform);
 
             return new BuiltImage
             {
@@ -54,6 +54,14 @@ namespace OciMsBuild.Core.Build
                 BaseDigest = baseImage.ManifestDigest,
                 BaseSource = baseImage.SourceRepository,
             };
+        }
+
+        /// <summary>The config's platform, with the RID's variant when the config names none (an arm64 base without "variant" is v8).</summary>
+        internal static Platform Complete(Platform? fromConfig, Platform fromRid)
+        {
+            if (fromConfig == null) return fromRid;
+            if (!string.IsNullOrEmpty(fromConfig.Variant) || fromRid.Variant == null || fromRid.Architecture != fromConfig.Architecture) return fromConfig;
+            return new Platform(fromConfig.Os, fromConfig.Architecture, fromRid.Variant);
         }
     }
 }

@@ -19,6 +19,7 @@ namespace OciMsBuild.Core.Output
             CheckArchivePath(archivePath, layoutDirectory, summaryPath);
             // Checked before anything is written, so a bad platform leaves the previous outputs alone.
             var dockerImage = string.IsNullOrEmpty(archivePath) ? null : ArchivePlatform.Choose(set, archivePlatform);
+            if (dockerImage == null && !string.IsNullOrWhiteSpace(archivePlatform)) ArchivePlatform.Parse(archivePlatform!.Trim());
             var content = LayoutContent.For(set, name);
             if (!string.IsNullOrEmpty(layoutDirectory)) OciLayoutWriter.Write(layoutDirectory!, content, store);
             if (!string.IsNullOrEmpty(archivePath)) ImageArchiveWriter.Write(archivePath!, content, dockerImage!, name, store);
