@@ -14,10 +14,15 @@
 #   busybox-static   a static shell put into the test base images
 #   curl             talk to web apps running in containers; the registry tests' forward-proxy check
 #   ca-certificates  the CA bundle copied into the test base images
-# qemu-user-static is deliberately NOT installed (379 MB, only needed for arm64 runs).
+#   qemu-user-static run linux/arm64 programs and images on an amd64 machine: the arm64 test base
+#                    images are checked under it and the tests run the arm64 images they build
+#                    (qemu-aarch64-static, registered in binfmt_misc by arm64-emulation.sh; ~380 MB).
+#                    binfmt-support is NOT needed (nor wanted: it would register every qemu format
+#                    system-wide); arm64-emulation.sh registers the one entry and removes it again.
 set -euo pipefail
 
-packages=(docker-registry skopeo umoci apache2-utils jq podman runc bubblewrap busybox-static uidmap curl ca-certificates)
+packages=(docker-registry skopeo umoci apache2-utils jq podman runc bubblewrap busybox-static uidmap curl ca-certificates
+          qemu-user-static)
 
 missing=()
 for p in "${packages[@]}"; do

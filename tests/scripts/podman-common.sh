@@ -16,9 +16,14 @@
 # We never call `podman system reset`: it also deletes non-default networks of the machine's
 # configuration and the engine tmp dir.
 #
-# Environment understood by podman_import:
-#   ARCH   pick this architecture out of an index (default: skopeo's default = the host's)
-#   CREDS  user:pass for docker:// sources
+# Environment:
+#   ARCH     podman_import: pick this architecture out of an index (default: skopeo's default = the
+#            host's); podman_check_image: the imported/loaded image must have this architecture;
+#            podman_run_args: `podman run --arch ARCH`. Unset = as before (host platform, no checks).
+#            A foreign ARCH (arm64 on this amd64 machine) needs QEMU in binfmt_misc:
+#            tests/scripts/arm64-emulation.sh on (the caller switches it on and off, not these scripts).
+#   VARIANT  platform variant for picking out of an index (default v8 for ARCH=arm64, else none)
+#   CREDS    user:pass for docker:// sources
 
 PODMAN_WORK=
 PODMAN_CNAME=
@@ -72,8 +77,10 @@ podman_cleanup() {
 # podman_import SRC NAME: copy any skopeo source into the private store as NAME (localhost/x:y).
 # --insecure-policy: the images are our own test output; do not depend on /etc/containers/policy.json.
 podman_import() {
-  local src=$1 name=$2 opts=()
+  local src=$1 name=$2 opts=() variant=${VARIANT:-}
+  [[ -z $variant && ${ARCH:-} == arm64 ]] && variant=v8   # also matches index entries without a variant
   [[ -n ${ARCH:-} ]] && opts+=(--override-os linux --override-arch "$ARCH")
+  [[ -n ${ARCH:-} && -n $variant ]] && opts+=(--override-variant "$variant")
   [[ $src == docker://* ]] && opts+=(--src-tls-verify=false)
   [[ -n ${CREDS:-} ]] && opts+=(--src-creds "$CREDS")
   skopeo --insecure-policy copy -q "${opts[@]}" "$src" "containers-storage:$name"
@@ -91,9 +98,29 @@ podman_load() {
   printf '%s\n' "$ref"
 }
 
-# podman_run_args: common `podman run` options (+ ENTRYPOINT, PODMAN_RUN_ARGS) into PODMAN_ARGS.
+# podman_check_image IMAGE: with ARCH set, fail (status 125, podman's "could not run") unless IMAGE
+# is linux/ARCH -- skopeo copies a single-platform source whatever its architecture, `podman load`
+# takes the host's platform out of an archive holding an index, and `podman run` only warns on a
+# mismatch -- and unless programs of a foreign ARCH can run here at all (binfmt_misc).
+podman_check_image() {
+  [[ -n ${ARCH:-} ]] || return 0
+  local platform host
+  platform=$(podman image inspect --format '{{.Os}}/{{.Architecture}}' "$1") || return 125
+  if [[ $platform != "linux/$ARCH" ]]; then
+    echo "podman: image $1 is $platform, not linux/$ARCH (ARCH=$ARCH)" >&2; return 125
+  fi
+  case $(uname -m) in x86_64) host=amd64 ;; aarch64) host=arm64 ;; *) host=$(uname -m) ;; esac
+  if [[ $ARCH == arm64 && $host != arm64 ]] && ! "$(dirname "${BASH_SOURCE[0]}")/arm64-emulation.sh" status 2>/dev/null; then
+    echo "podman: linux/arm64 programs do not run on this $host machine: run tests/scripts/arm64-emulation.sh on first" >&2
+    return 125
+  fi
+}
+
+# podman_run_args: common `podman run` options (+ ARCH, ENTRYPOINT, PODMAN_RUN_ARGS) into PODMAN_ARGS.
 podman_run_args() {
   PODMAN_ARGS=(--name "$PODMAN_CNAME" --pull never)
+  # --arch: the image is looked up for that platform (no "image platform does not match" warning)
+  [[ -n ${ARCH:-} ]] && PODMAN_ARGS+=(--arch "$ARCH")
   [[ -n ${ENTRYPOINT:-} ]] && PODMAN_ARGS+=(--entrypoint "$ENTRYPOINT")
   local extra=()
   [[ -n ${PODMAN_RUN_ARGS:-} ]] && read -r -a extra <<<"$PODMAN_RUN_ARGS"   # split on whitespace

@@ -13,7 +13,12 @@
 #                     iptables rules on the machine)
 #   ENTRYPOINT=...    podman --entrypoint (a plain command, or a JSON array string)
 #   PODMAN_RUN_ARGS   extra `podman run` options, split on whitespace (e.g. "--user 1654 -e FOO=bar")
-#   ARCH=arm64        pick that platform out of an index (skopeo import only)
+#   ARCH=arm64        run the linux/arm64 image: picked out of an index on import (skopeo
+#                     --override-arch arm64 --override-variant v8; VARIANT=... overrides v8), started
+#                     with `podman run --arch arm64`. With MODE=load the loaded image must be arm64
+#                     (podman load takes the host's platform out of an archive holding an index).
+#                     Both modes fail with 125 if the image is not linux/ARCH, or if arm64 programs
+#                     cannot run here: QEMU must be registered first (tests/scripts/arm64-emulation.sh on).
 #
 # The container's stdout/stderr are passed through; our own messages go to stderr only.
 # Exit status: the container's; 125 = podman could not run it (podman's convention).
@@ -39,6 +44,7 @@ else
   IMG=localhost/ocimsbuild-run-$$:img     # unique name in an empty store (see podman-common.sh)
   podman_import "$SRC" "$IMG"
 fi
+podman_check_image "$IMG" || exit 125
 
 podman_run_args
 # In the background + wait, so a SIGTERM/SIGINT to this script is handled at once (bash defers traps

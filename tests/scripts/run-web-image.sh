@@ -15,7 +15,8 @@
 # HTTP(S)_PORTS variables are also blanked so nothing ever binds 0.0.0.0 in the host's namespace.
 #
 # Environment: TIMEOUT (seconds to wait for the first answer, default 60), MODE=load, ENTRYPOINT,
-# PODMAN_RUN_ARGS, ARCH, CREDS as in run-image.sh. The container and its private store are removed
+# PODMAN_RUN_ARGS, ARCH (e.g. arm64, under QEMU: an ASP.NET app needs ~10 s to answer), VARIANT, CREDS
+# as in run-image.sh. The container and its private store are removed
 # on every exit path (EXIT trap).
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -46,6 +47,7 @@ else
   IMG=localhost/ocimsbuild-web-$$:img
   podman_import "$SRC" "$IMG"
 fi
+podman_check_image "$IMG" || exit 125
 
 podman_run_args
 podman run -d --network host \
