@@ -79,7 +79,7 @@ done_step
 
 # ---------------------------------------------------------------------------------------------------
 step "2/4 base images -> $BASE_CACHE"
-if [[ -e $BASE_CACHE/.complete-v1 ]]; then
+if [[ -e $BASE_CACHE/.complete-v2 ]]; then
   echo "    cached (delete $BASE_CACHE to rebuild)"
 else
   as_root "$REPO/tests/scripts/make-base-images.sh" "$BASE_CACHE"

@@ -28,8 +28,9 @@ namespace OciMsBuild.EndToEnd.Tests.Infrastructure
         public static ProcessResult Load(string tarball) =>
             Script("run-image.sh", new[] { tarball }, new Dictionary<string, string?> { ["MODE"] = "load" }, TimeSpan.FromMinutes(5));
 
-        public static ProcessResult RunWeb(string source, int port, string path, string expected) =>
-            Script("run-web-image.sh", new[] { source, port.ToString(), path, expected }, null, TimeSpan.FromMinutes(3));
+        /// <param name="env">e.g. ARCH=arm64 to run that platform of an index (under qemu; ASP.NET starts in ~10 s there).</param>
+        public static ProcessResult RunWeb(string source, int port, string path, string expected, IDictionary<string, string?>? env = null) =>
+            Script("run-web-image.sh", new[] { source, port.ToString(), path, expected }, env, TimeSpan.FromMinutes(3));
 
         public static ProcessResult Skopeo(params string[] args) => ProcessRunner.Run("skopeo", args, timeout: TimeSpan.FromMinutes(3));
 
