@@ -8,6 +8,10 @@
 #   image-cold : first image publish after deleting obj/ and bin/ (and an empty blob store)
 #   push-*     : with a real docker-registry on 127.0.0.1 holding the base: first push (base layers
 #                mounted), no-change re-push, and the .NET SDK's -t:PublishContainer doing the same
+#   multi-*    : two platforms (ContainerRuntimeIdentifiers=linux-x64;linux-arm64), once each:
+#                cold and no-change self-contained publish to a layout; a cold framework-dependent
+#                publish pushed over a two-platform registry base (blobs and bytes uploaded); a cold
+#                self-contained two-platform push beside the .NET SDK's multi-RID PublishContainer
 set -euo pipefail
 RUNS=${1:-3}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -87,3 +91,31 @@ printf 'push, first (base in the same registry)  : %6.2f s   .NET SDK PublishCon
 printf 'push, no change                          : %6.2f s   .NET SDK PublishContainer %6.2f s   ratio %.2f\n' "$P_AGAIN" "$S_AGAIN" "$(echo "$P_AGAIN / $S_AGAIN" | bc -l)"
 echo "  first: $FIRST_LINE"
 echo "  again: $AGAIN_LINE"
+
+# Multi-platform: linux-x64 + linux-arm64 (one run each: cold figures are what matter here).
+BASE=$ROOT/artifacts/test-cache/base/oci
+skopeo copy -q --all --dest-tls-verify=false "oci:$BASE:deps-all" "docker://$REG/dotnet/runtime-deps:10.0-multi"
+skopeo copy -q --all --dest-tls-verify=false "oci:$BASE:runtime-all" "docker://$REG/dotnet/runtime:10.0-multi"
+TWO=(-c Release -nodeReuse:false -v:n -p:ContainerImage=true '-p:ContainerRuntimeIdentifiers="linux-x64;linux-arm64"' "-p:ContainerBlobCachePath=$WORK/blobs-multi")
+clean() { rm -rf obj bin ../Greeting/obj ../Greeting/bin "$WORK/blobs-multi"; }
+clean
+M_COLD=$(t dotnet publish --self-contained "${TWO[@]}" "-p:ContainerBaseImage=oci-layout://$BASE:deps-all")
+M_WARM=$(t dotnet publish --self-contained "${TWO[@]}" "-p:ContainerBaseImage=oci-layout://$BASE:deps-all")
+jq -r '.platforms[] | .platform as $p | .layers[] | select(.kind != "base") | "  \($p) \(.kind): \(.size) bytes \(.digest[7:19])"' obj/container/Release/net10.0/image.json
+clean
+M_FDD=$(t dotnet publish "${TWO[@]}" "-p:ContainerBaseImage=$REG/dotnet/runtime:10.0-multi" "-p:ContainerRegistry=$REG" -p:ContainerRepository=bench/multi-fdd)
+FDD_LINE=$(grep -o 'OciMsBuild: pushed.*' "$WORK/last.log" | head -1)
+clean
+M_SC_PUSH=$(t dotnet publish --self-contained "${TWO[@]}" "-p:ContainerBaseImage=$REG/dotnet/runtime-deps:10.0-multi" "-p:ContainerRegistry=$REG" -p:ContainerRepository=bench/multi-sc)
+SC_LINE=$(grep -o 'OciMsBuild: pushed.*' "$WORK/last.log" | head -1)
+clean
+# The SDK's documented multi-RID form (with `dotnet publish --self-contained` it would build linux-x64 only).
+S_MULTI=$(t dotnet msbuild -restore -t:PublishContainer -p:Configuration=Release -nodeReuse:false -v:n '-p:RuntimeIdentifiers="linux-x64;linux-arm64"' \
+  '-p:ContainerRuntimeIdentifiers="linux-x64;linux-arm64"' -p:SelfContained=true -p:UseCurrentRuntimeIdentifier=false \
+  "-p:ContainerBaseImage=$REG/dotnet/runtime-deps:10.0-multi" "-p:ContainerRegistry=$REG" -p:ContainerRepository=bench/sdk-multi)
+printf 'two platforms, self-contained, cold      : %6.2f s\n' "$M_COLD"
+printf 'two platforms, self-contained, no change : %6.2f s\n' "$M_WARM"
+printf 'two platforms, framework-dependent, cold, pushed : %6.2f s\n' "$M_FDD"
+echo "  $FDD_LINE"
+printf 'two platforms, self-contained, cold, pushed      : %6.2f s   .NET SDK multi-RID PublishContainer %6.2f s   ratio %.2f\n' "$M_SC_PUSH" "$S_MULTI" "$(echo "$M_SC_PUSH / $S_MULTI" | bc -l)"
+echo "  $SC_LINE"

@@ -28,7 +28,8 @@ namespace OciMsBuild.Tasks
         {
             var format = SettingsValidator.ImageFormat(ImageFormat);
             var order = RuntimeIdentifiers.ToList();
-            var images = ImageRecords.Select(r => ImageSet.Load(r.ItemSpec).Images.Single())
+            var images = ImageRecords.Select(r => System.IO.Path.GetFullPath(r.ItemSpec)).Distinct()
+                .Select(path => ImageSet.Load(path).Images.Single())
                 .OrderBy(i => order.IndexOf(i.RuntimeIdentifier) is var at && at >= 0 ? at : int.MaxValue)
                 .ToList();
             var annotations = new Dictionary<string, string>(StringComparer.Ordinal);
