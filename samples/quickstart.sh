@@ -63,7 +63,7 @@ command -v dotnet >/dev/null || { echo "quickstart: the .NET SDK (dotnet, 10.0 o
 
 # ---------------------------------------------------------------------------------------------------
 step "1/4 tools for the base image (apt-get, only what is missing)"
-need=(umoci skopeo jq busybox-static ca-certificates)
+need=(umoci skopeo jq busybox-static ca-certificates qemu-user-static)   # qemu: the arm64 base images are checked under emulation
 missing=()
 for p in "${need[@]}"; do
   [[ $(dpkg-query -W -f='${Status}' "$p" 2>/dev/null) == "install ok installed" ]] || missing+=("$p")
