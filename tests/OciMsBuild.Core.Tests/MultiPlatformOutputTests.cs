@@ -37,19 +37,6 @@ namespace OciMsBuild.Core.Tests
             _set.Images.SelectMany(i => new[] { i.Manifest.Digest, i.Config.Digest }.Concat(i.Layers.Select(l => l.Digest)))
                 .Append(_set.Root.Digest).Distinct().OrderBy(d => d, StringComparer.Ordinal).ToArray();
 
-        private static Dictionary<string, byte[]> ReadTar(string path)
-        {
-            var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-            using var reader = new TarReader(File.OpenRead(path));
-            TarEntry? entry;
-            while ((entry = reader.GetNextEntry()) != null)
-            {
-                var data = new MemoryStream();
-                entry.DataStream?.CopyTo(data);
-                files.Add(entry.Name, data.ToArray());
-            }
-            return files;
-        }
 
         private static string BlobName(string digest) => "blobs/sha256/" + Digest.Hex(digest);
 
@@ -111,7 +98,7 @@ namespace OciMsBuild.Core.Tests
             var archive = _temp.Combine("out", "image.tar");
             ImageOutputs.Write(_set, Name, null, archive, null, _temp.Combine("out", "summary.json"), _store);
 
-            var tar = ReadTar(archive);
+            var tar = TarFiles.Read(archive);
             Assert.That(tar.Keys, Is.EquivalentTo(new[] { "blobs/", "blobs/sha256/", "index.json", "manifest.json", "oci-layout" }.Concat(AllBlobs().Select(BlobName))));
             Assert.That(tar["index.json"], Is.EqualTo(LayoutContent.For(_set, Name).IndexJson));
             Assert.That(Encoding.UTF8.GetString(tar["oci-layout"]), Is.EqualTo(LayoutContent.OciLayoutFile));
@@ -134,7 +121,7 @@ namespace OciMsBuild.Core.Tests
             var archive = _temp.Combine("out", "image.tar");
             ImageOutputs.Write(_set, Name, null, archive, platform, _temp.Combine("out", "summary.json"), _store);
 
-            var tar = ReadTar(archive);
+            var tar = TarFiles.Read(archive);
             var entry = DockerManifestEntry(tar);
             Assert.That((string?)entry["Config"], Is.EqualTo(BlobName(_arm.Config.Digest)));
             Assert.That(entry["Layers"]!.Select(l => (string?)l), Is.EqualTo(_arm.Layers.Select(l => BlobName(l.Digest))));
@@ -269,7 +256,7 @@ namespace OciMsBuild.Core.Tests
             var index = OciJson.Parse<ImageIndex>(File.ReadAllBytes(Path.Combine(layout, "index.json")));
             Assert.That(index.Manifests.Select(m => (m.MediaType, m.Digest)), Is.All.EqualTo((MediaTypes.DockerManifestList, docker.Root.Digest)));
             Assert.That(File.Exists(Path.Combine(layout, LayoutContent.BlobPath(docker.Root.Digest))), Is.True);
-            var entry = DockerManifestEntry(ReadTar(archive));
+            var entry = DockerManifestEntry(TarFiles.Read(archive));
             Assert.That((string?)entry["Config"], Is.EqualTo(BlobName(docker.Images[1].Config.Digest)));
         }
     }

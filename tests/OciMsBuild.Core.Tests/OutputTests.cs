@@ -22,19 +22,6 @@ namespace OciMsBuild.Core.Tests
         private static string[] AllBlobs(BuiltImage image) =>
             new[] { image.Manifest.Digest, image.Config.Digest }.Concat(image.Layers.Select(l => l.Digest)).Distinct().OrderBy(d => d, StringComparer.Ordinal).ToArray();
 
-        private static Dictionary<string, byte[]> ReadTar(string path)
-        {
-            var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-            using var reader = new TarReader(File.OpenRead(path));
-            TarEntry? entry;
-            while ((entry = reader.GetNextEntry()) != null)
-            {
-                var data = new MemoryStream();
-                entry.DataStream?.CopyTo(data);
-                files.Add(entry.Name, data.ToArray());
-            }
-            return files;
-        }
 
         private string[] Leftovers(string directory) =>
             Directory.GetFileSystemEntries(directory).Select(Path.GetFileName).Where(n => n!.Contains(".tmp") || n.Contains(".old-")).Select(n => n!).ToArray();
@@ -76,7 +63,7 @@ namespace OciMsBuild.Core.Tests
             var path = _temp.Combine("out", "image.tar");
             ImageArchiveWriter.Write(path, LayoutContent.For(image, Name), image, Name, _store);
 
-            var files = ReadTar(path);
+            var files = TarFiles.Read(path);
             var blobNames = AllBlobs(image).Select(LayoutContent.BlobPath).ToArray();
             Assert.That(files.Keys, Is.EquivalentTo(new[] { "blobs/", "blobs/sha256/", "index.json", "manifest.json", "oci-layout" }.Concat(blobNames)));
             foreach (var blob in blobNames)
