@@ -37,6 +37,9 @@ namespace OciMsBuild.Tasks
             var reference = location.Reference!;
             PinnedDigest = Wait(ct => reader.PinAsync(reference, platform, policy, () => connections.Client(reference.Registry, RegistryAccess.Pull), ct));
             AtomicFile.WriteIfChanged(PinFile, (reference.Digest != null ? reference.ToString() : reference + "@" + PinnedDigest) + "\n");
+            if (reader.Refetched.Count > 0)
+                Log.LogMessage(MessageImportance.Normal, "OciMsBuild: rebuilding what the cache lost (blob store {0}): base {1}: {2} damaged (removed) → fetched again.",
+                    store.Root, reference, string.Join(", ", reader.Refetched));
             Log.LogMessage(MessageImportance.Low, "OciMsBuild: base {0} is {1} ({2} registry requests)", reference, PinnedDigest, reader.Fetches);
         }
     }

@@ -77,6 +77,7 @@ namespace OciMsBuild.Tasks
             SettingsValidator.CompressionLevel(CompressionLevel);
             if (!string.IsNullOrWhiteSpace(Registry)) Core.Registry.RegistryNames.Validate(Registry);
             ResolvedBlobCachePath = BlobStoreLocation.Resolve(BlobCachePath);
+            BlobStoreFailures.CheckLocation(ResolvedBlobCachePath);
             var location = BaseImageLocation.Parse(BaseImage ?? "", ProjectDirectory ?? Directory.GetCurrentDirectory());
             if (location.Transport == BaseTransport.OciLayout) BaseInputFile = new[] { Path.Combine(location.Path!, "index.json") };
             else if (location.Path != null) BaseInputFile = new[] { location.Path };

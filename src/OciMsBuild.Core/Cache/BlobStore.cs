@@ -36,7 +36,7 @@ namespace OciMsBuild.Core.Cache
                 var temp = NewTempFile();
                 try
                 {
-                    File.WriteAllBytes(temp, bytes);
+                    using (var file = new StoreWriteStream(temp, Root, "storing blob " + digest)) file.Write(bytes, 0, bytes.Length);
                     Publish(temp, digest);
                 }
                 finally { TryDelete(temp); }
@@ -55,7 +55,7 @@ namespace OciMsBuild.Core.Cache
             {
                 string digest;
                 long size;
-                using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+                using (var file = new StoreWriteStream(temp, Root, "storing a blob"))
                 using (var hashing = new HashingStream(file, leaveOpen: true))
                 {
                     write(hashing);
@@ -84,14 +84,14 @@ namespace OciMsBuild.Core.Cache
         {
             var path = PathOf(digest);
             if (!File.Exists(path))
-                throw new OciException(ErrorCodes.BlobCorrupt, $"Blob {digest} is missing from the blob store at {Root}.");
+                throw new OciException(ErrorCodes.BlobCorrupt, $"Blob {digest} is missing from the blob store at {Root}; build again to recreate it (the build rebuilds what the cache lost).");
             var bytes = File.ReadAllBytes(path);
             var actual = Digest.Of(bytes);
             if (actual != digest)
             {
                 TryDelete(path);
                 throw new OciException(ErrorCodes.BlobCorrupt,
-                    $"Blob {digest} in the blob store at {Root} is damaged (its content hashes to {actual}); it was removed, build again to recreate it.");
+                    $"Blob {digest} in the blob store at {Root} is damaged (its content hashes to {actual}); it was removed; build again to recreate it (the build rebuilds what the cache lost).");
             }
             return bytes;
         }
@@ -101,33 +101,38 @@ namespace OciMsBuild.Core.Cache
         {
             var path = PathOf(digest);
             if (!File.Exists(path))
-                throw new OciException(ErrorCodes.BlobCorrupt, $"Blob {digest} is missing from the blob store at {Root}.");
+                throw new OciException(ErrorCodes.BlobCorrupt, $"Blob {digest} is missing from the blob store at {Root}; build again to recreate it (the build rebuilds what the cache lost).");
             var actual = Digest.OfFile(path);
             if (actual != digest)
             {
                 TryDelete(path);
                 throw new OciException(ErrorCodes.BlobCorrupt,
-                    $"Blob {digest} in the blob store at {Root} is damaged (its content hashes to {actual}); it was removed, build again to recreate it.");
+                    $"Blob {digest} in the blob store at {Root} is damaged (its content hashes to {actual}); it was removed; build again to recreate it (the build rebuilds what the cache lost).");
             }
         }
 
         private string NewTempFile()
         {
-            Directory.CreateDirectory(TempDirectory);
+            try { Directory.CreateDirectory(TempDirectory); }
+            catch (Exception e) when (BlobStoreFailures.IsFileSystemFailure(e)) { throw BlobStoreFailures.Translate(e, Root, "creating " + TempDirectory); }
             return Path.Combine(TempDirectory, Guid.NewGuid().ToString("N") + ".tmp");
         }
 
         private void Publish(string temp, string digest)
         {
-            Directory.CreateDirectory(BlobDirectory);
             var target = PathOf(digest);
             try
             {
+                Directory.CreateDirectory(BlobDirectory);
                 File.Move(temp, target);
             }
             catch (IOException) when (File.Exists(target))
             {
                 // Another build stored the same content first: identical bytes, nothing to do.
+            }
+            catch (Exception e) when (BlobStoreFailures.IsFileSystemFailure(e))
+            {
+                throw BlobStoreFailures.Translate(e, Root, "storing blob " + digest);
             }
         }
 

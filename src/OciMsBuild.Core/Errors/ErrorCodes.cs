@@ -62,5 +62,13 @@ namespace OciMsBuild.Core.Errors
         public const string PublishOutputMissing = "OCI3002";
         public const string WriteFailed = "OCI3003";
         public const string InvalidBaseContent = "OCI3004";
+        /// <summary>ContainerBlobCachePath is not a usable directory: a file (or a file on its path), or it cannot be created, written or read (permissions, read-only file system).</summary>
+        public const string BlobCacheUnusable = "OCI3015";
+        /// <summary>The disk (or quota) under the blob store is full: nothing half-written was left in the store.</summary>
+        public const string BlobCacheFull = "OCI3016";
+        /// <summary>Any other I/O error while writing a blob into the blob store.</summary>
+        public const string BlobCacheWriteFailed = "OCI3017";
+        /// <summary>A record under obj/container names blobs the cache lost, and cannot be deleted so that it is rebuilt.</summary>
+        public const string CacheRecordStuck = "OCI3018";
     }
 }

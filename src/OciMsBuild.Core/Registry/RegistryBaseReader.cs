@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using OciMsBuild.Core.Cache;
@@ -28,6 +29,9 @@ namespace OciMsBuild.Core.Registry
 
         /// <summary>Network requests made (0 when everything came from the cache).</summary>
         public int Fetches { get; private set; }
+
+        /// <summary>Cached manifests or configs that were damaged: removed and fetched again.</summary>
+        public List<string> Refetched { get; } = new List<string>();
 
         /// <summary>The top-level manifest or index digest the reference means now, with everything the platform needs cached.</summary>
         public async Task<string> PinAsync(ImageReference reference, Platform platform, PullPolicy policy, Func<RegistryClient> connect, CancellationToken ct = default)
@@ -83,7 +87,7 @@ namespace OciMsBuild.Core.Registry
             var parsed = OciJson.Parse<ImageManifest>(bytes);
             if (parsed.Config == null || string.IsNullOrEmpty(parsed.Config.Digest))
                 throw new OciException(ErrorCodes.InvalidBaseContent, $"ContainerBaseImage '{reference}': manifest {manifest.Digest} has no config.");
-            if (!_store.Contains(parsed.Config.Digest))
+            if (!IsIntact(parsed.Config.Digest))
             {
                 Fetches++;
                 var config = await client().GetBlobBytesAsync(reference.Repository, parsed.Config.Digest, ct).ConfigureAwait(false);
@@ -93,7 +97,11 @@ namespace OciMsBuild.Core.Registry
 
         private async Task<byte[]> EnsureManifestAsync(ImageReference reference, string digest, Func<RegistryClient> client, CancellationToken ct)
         {
-            if (_store.Contains(digest)) return _store.ReadVerified(digest);
+            if (_store.Contains(digest))
+            {
+                try { return _store.ReadVerified(digest); }
+                catch (OciException e) when (e.Code == ErrorCodes.BlobCorrupt) { Refetched.Add(digest); } // removed: fetched again below
+            }
             Fetches++;
             var result = await FetchManifestAsync(client(), reference.Repository, digest, ct).ConfigureAwait(false);
             return result.Bytes;
@@ -104,6 +112,22 @@ namespace OciMsBuild.Core.Registry
             var result = await client.GetManifestAsync(repository, reference, ct).ConfigureAwait(false);
             _store.Put(result.Bytes, result.MediaType);
             return result;
+        }
+
+        /// <summary>A cached blob with the right content; a damaged one is removed (and fetched again by the caller).</summary>
+        private bool IsIntact(string digest)
+        {
+            if (!_store.Contains(digest)) return false;
+            try
+            {
+                _store.ReadVerified(digest);
+                return true;
+            }
+            catch (OciException e) when (e.Code == ErrorCodes.BlobCorrupt)
+            {
+                Refetched.Add(digest);
+                return false;
+            }
         }
 
         /// <summary>The manifest for the platform: the pinned one itself, or its index's entry.</summary>

@@ -13,7 +13,13 @@ namespace OciMsBuild.Core.Registry
     {
         private readonly string _directory;
 
-        public TagCache(BlobStore store) => _directory = Path.Combine(store.Root, "tags");
+        private readonly string _root;
+
+        public TagCache(BlobStore store)
+        {
+            _root = store.Root;
+            _directory = Path.Combine(store.Root, "tags");
+        }
 
         public sealed class Entry
         {
@@ -39,8 +45,15 @@ namespace OciMsBuild.Core.Registry
 
         public void Put(string reference, string digest)
         {
-            Directory.CreateDirectory(_directory);
-            AtomicFile.WriteAllText(PathFor(reference), OciJson.ToText(new Entry { Reference = reference, Digest = digest, ResolvedAt = DateTimeOffset.UtcNow }));
+            try
+            {
+                Directory.CreateDirectory(_directory);
+                AtomicFile.WriteAllText(PathFor(reference), OciJson.ToText(new Entry { Reference = reference, Digest = digest, ResolvedAt = DateTimeOffset.UtcNow }));
+            }
+            catch (Exception e) when (BlobStoreFailures.IsFileSystemFailure(e))
+            {
+                throw BlobStoreFailures.Translate(e, _root, "recording the digest of base tag " + reference);
+            }
         }
     }
 }

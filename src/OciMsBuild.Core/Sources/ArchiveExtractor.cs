@@ -13,7 +13,8 @@ namespace OciMsBuild.Core.Sources
             if (!File.Exists(archivePath))
                 throw new OciException(ErrorCodes.BaseNotFound, $"ContainerBaseImage '{baseName}': the archive '{archivePath}' does not exist.");
             var dir = Path.Combine(tempRoot, "extract-" + Guid.NewGuid().ToString("N"));
-            Directory.CreateDirectory(dir);
+            try { Directory.CreateDirectory(dir); }
+            catch (Exception e) when (Cache.BlobStoreFailures.IsFileSystemFailure(e)) { throw Cache.BlobStoreFailures.Translate(e, Path.GetDirectoryName(tempRoot)!, "unpacking " + archivePath); }
             try
             {
                 using var file = File.OpenRead(archivePath);
@@ -25,17 +26,29 @@ namespace OciMsBuild.Core.Sources
                     var name = entry.Name.Replace('\\', '/').TrimStart('.', '/');
                     var target = Path.GetFullPath(Path.Combine(dir, name));
                     if (!target.StartsWith(dir + Path.DirectorySeparatorChar, StringComparison.Ordinal)) continue;
-                    Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                    using var output = File.Create(target);
+                    // Unpacked under the blob store: a full disk there is the store's failure, not a broken archive.
+                    using var output = new Cache.StoreWriteStream(CreateParentAnd(target, tempRoot), Path.GetDirectoryName(tempRoot)!, "unpacking " + archivePath, FileMode.Create);
                     tar.CopyEntryContents(output);
                 }
                 return dir;
             }
-            catch (Exception e) when (!(e is OciException))
+            catch (OciException)
+            {
+                TryDelete(dir);
+                throw;
+            }
+            catch (Exception e)
             {
                 TryDelete(dir);
                 throw new OciException(ErrorCodes.InvalidBaseContent, $"ContainerBaseImage '{baseName}': '{archivePath}' is not a readable tar archive: {e.Message}", e);
             }
+        }
+
+        private static string CreateParentAnd(string target, string tempRoot)
+        {
+            try { Directory.CreateDirectory(Path.GetDirectoryName(target)!); }
+            catch (Exception e) when (Cache.BlobStoreFailures.IsFileSystemFailure(e)) { throw Cache.BlobStoreFailures.Translate(e, Path.GetDirectoryName(tempRoot)!, "unpacking into " + tempRoot); }
+            return target;
         }
 
         public static void TryDelete(string dir)

@@ -1,0 +1,236 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using OciMsBuild.Core.Build;
+using OciMsBuild.Core.Errors;
+using OciMsBuild.Core.Layers;
+using OciMsBuild.Core.Oci;
+
+namespace OciMsBuild.Core.Cache
+{
+    /// <summary>
+    /// The cache is a cache: before MSBuild decides from the records in obj/ (layer records,
+    /// image.json, the index record) that nothing needs rebuilding, this checks that every blob
+    /// they name is still in the blob store and intact, and deletes exactly the records whose blobs
+    /// are not (and the damaged blobs), so the targets that produce them run again in this build.
+    ///
+    /// Cost: a stat per blob; a blob's sha256 is computed only when its (size, mtime) differs from
+    /// the last time it matched (<see cref="CacheCheckState"/>), so a no-change build hashes nothing.
+    /// Registry base layers may legitimately be absent (fetched when an output needs them): absent
+    /// is fine for them, damaged ones are removed and fetched again when needed.
+    /// </summary>
+    public sealed class ImageCacheCheck
+    {
+        private enum BlobState { Ok, Missing, Damaged }
+
+        private readonly BlobStore _store;
+        private readonly string _stateFile;
+        private readonly string _stateDirectory;
+        private readonly CacheCheckState _previous;
+        private readonly CacheCheckState _next;
+        private readonly Dictionary<string, BlobState> _seen = new Dictionary<string, BlobState>(StringComparer.Ordinal);
+        private readonly List<string> _repairs = new List<string>();
+        private readonly Stopwatch _clock = new Stopwatch();
+
+        public ImageCacheCheck(BlobStore store, string stateFile)
+        {
+            _store = store;
+            _stateFile = Path.GetFullPath(stateFile);
+            _stateDirectory = Path.GetDirectoryName(_stateFile)!;
+            _previous = CacheCheckState.Load(_stateFile, store.Root);
+            _next = new CacheCheckState { Store = store.Root };
+        }
+
+        /// <summary>What was found and what will be rebuilt, one entry per record.</summary>
+        public IReadOnlyList<string> Repairs => _repairs;
+        /// <summary>Record files deleted so that MSBuild rebuilds them.</summary>
+        public List<string> DeletedRecords { get; } = new List<string>();
+        public int BlobsChecked { get; private set; }
+        public int BlobsHashed { get; private set; }
+        public long BytesHashed { get; private set; }
+        public TimeSpan Elapsed => _clock.Elapsed;
+
+        /// <summary>A layer record (obj/.../layers/N-kind.layer.json): its blob is one we packed.</summary>
+        public void CheckLayerRecord(string path)
+        {
+            _clock.Start();
+            try
+            {
+                if (!Exists(path, "layer record", "the layer is packed again")) return;
+                LayerRecord? record = null;
+                try { record = OciJson.Parse<LayerRecord>(File.ReadAllText(path)); }
+                catch (Exception e) when (!(e is OciException)) { }
+                if (record == null || !Digest.IsValid(record.Digest) || record.Size <= 0)
+                {
+                    Invalidate(path, $"layer record {Name(path)} is unreadable → the layer is packed again");
+                    return;
+                }
+                var state = CheckBlob(record.Digest, record.Size);
+                if (state != BlobState.Ok)
+                    Invalidate(path, $"layer {record.Kind} {Short(record.Digest)} {Describe(state)} → packed again");
+                else
+                    Keep(path);
+            }
+            finally { _clock.Stop(); }
+        }
+
+        /// <summary>
+        /// image.json of one platform, or the image index's record: the manifests, configs and
+        /// layers it names (and the index blob). Anything missing or damaged rebuilds the image
+        /// from its inputs: our layers, the base (re-imported from a local base; a registry base's
+        /// manifests and config are fetched again by the pin step), the settings.
+        /// </summary>
+        public void CheckImageRecord(string path)
+        {
+            _clock.Start();
+            try
+            {
+                if (!Exists(path, "image record", "the image is built again")) return;
+                ImageSet? set = null;
+                try { set = ImageSet.Load(path); }
+                catch (Exception e) when (e is OciException || e is Newtonsoft.Json.JsonException || e is ArgumentException || e is InvalidOperationException) { }
+                if (set == null || !IsWellFormed(set))
+                {
+                    Invalidate(path, $"image record {Name(path)} is unreadable → the image is built again");
+                    return;
+                }
+                var problems = new List<string>();
+                if (set.IsIndex && CheckBlob(set.Root.Digest, set.Root.Size) is var rootState && rootState != BlobState.Ok)
+                    problems.Add($"index {Short(set.Root.Digest)} {Describe(rootState)}");
+                foreach (var image in set.Images)
+                    problems.AddRange(ImageProblems(image));
+                if (problems.Count > 0)
+                    Invalidate(path, $"{(set.IsIndex ? "image index" : "image " + set.Images[0].RuntimeIdentifier)}: {string.Join(", ", problems)} → {(set.IsIndex ? "index" : "image")} built again");
+                else
+                    Keep(path);
+            }
+            finally { _clock.Stop(); }
+        }
+
+        private IEnumerable<string> ImageProblems(BuiltImage image)
+        {
+            var manifest = CheckBlob(image.Manifest.Digest, image.Manifest.Size);
+            if (manifest != BlobState.Ok) yield return $"manifest {Short(image.Manifest.Digest)} {Describe(manifest)}";
+            var config = CheckBlob(image.Config.Digest, image.Config.Size);
+            if (config != BlobState.Ok) yield return $"config {Short(image.Config.Digest)} {Describe(config)}";
+            for (int i = 0; i < image.Layers.Count; i++)
+            {
+                var layer = image.Layers[i];
+                var kind = i < image.LayerKinds.Count ? image.LayerKinds[i] : "";
+                bool isBase = kind == "base";
+                var state = CheckBlob(layer.Digest, layer.Size);
+                if (state == BlobState.Ok) continue;
+                if (isBase && image.BaseSource != null)
+                {
+                    // A registry base's layers are downloaded when an output needs them: absent is normal.
+                    if (state == BlobState.Damaged)
+                        _repairs.Add($"base layer {Short(layer.Digest)} of {image.BaseSource} was damaged (removed) → downloaded again when an output needs it");
+                    continue;
+                }
+                yield return $"{(isBase ? "base layer" : "layer " + kind)} {Short(layer.Digest)} {Describe(state)}";
+            }
+        }
+
+        /// <summary>Saves what was found good; returns the one-line message for the log, or null when nothing was wrong.</summary>
+        public string? Finish()
+        {
+            _next.Records.UnionWith(_keptRecords);
+            _next.Save(_stateFile);
+            if (_repairs.Count == 0) return null;
+            return $"OciMsBuild: rebuilding what the cache lost (blob store {_store.Root}): {string.Join("; ", _repairs)}.";
+        }
+
+        private readonly SortedSet<string> _keptRecords = new SortedSet<string>(StringComparer.Ordinal);
+
+        private void Keep(string path) => _keptRecords.Add(Relative(path));
+
+        /// <summary>False when the record does not exist; reported when the last check had seen it (deleted since, not a first build).</summary>
+        private bool Exists(string path, string what, string consequence)
+        {
+            if (File.Exists(path)) return true;
+            if (_previous.Records.Contains(Relative(path)))
+                _repairs.Add($"{what} {Name(path)} was deleted → {consequence}");
+            return false;
+        }
+
+        private void Invalidate(string path, string repair)
+        {
+            try { File.Delete(path); }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                throw new OciException(ErrorCodes.CacheRecordStuck,
+                    $"The record '{path}' names blobs the blob store at {_store.Root} lost, and it cannot be deleted to rebuild them ({e.Message}). Delete the folder '{Path.GetDirectoryName(path)}' and build again.", e);
+            }
+            DeletedRecords.Add(path);
+            _repairs.Add(repair);
+        }
+
+        private BlobState CheckBlob(string digest, long size)
+        {
+            if (_seen.TryGetValue(digest, out var known)) return known;
+            var state = Measure(digest, size);
+            _seen[digest] = state;
+            return state;
+        }
+
+        private BlobState Measure(string digest, long size)
+        {
+            BlobsChecked++;
+            var path = _store.PathOf(digest);
+            var info = new FileInfo(path);
+            if (!info.Exists) return BlobState.Missing;
+            var stamp = CacheCheckState.Stamp(info);
+            if (size > 0 && info.Length != size) return Remove(path);
+            if (_previous.Verified.TryGetValue(digest, out var last) && last == stamp)
+            {
+                _next.Verified[digest] = stamp;
+                return BlobState.Ok;
+            }
+            BlobsHashed++;
+            BytesHashed += info.Length;
+            string actual;
+            try { actual = Digest.OfFile(path); }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                throw new OciException(ErrorCodes.BlobCacheUnusable,
+                    $"Blob {digest} in the blob store at '{_store.Root}' (ContainerBlobCachePath) cannot be read: {e.Message}. Make the store readable for this user, or set ContainerBlobCachePath to another directory.", e);
+            }
+            if (actual != digest) return Remove(path);
+            _next.Verified[digest] = stamp;
+            return BlobState.Ok;
+        }
+
+        /// <summary>A damaged blob must go: the store never overwrites a blob that exists, so it would never be repaired.</summary>
+        private BlobState Remove(string blobPath)
+        {
+            try { File.Delete(blobPath); }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                throw new OciException(ErrorCodes.BlobCacheUnusable,
+                    $"The damaged blob '{blobPath}' cannot be removed from the blob store at '{_store.Root}' (ContainerBlobCachePath): {e.Message}. Make the store writable, delete that file, or set ContainerBlobCachePath to another directory.", e);
+            }
+            return BlobState.Damaged;
+        }
+
+        private static bool IsWellFormed(ImageSet set) =>
+            Digest.IsValid(set.Root.Digest) && set.Images.Count > 0 &&
+            set.Images.All(i => i != null && Digest.IsValid(i.Manifest?.Digest) && Digest.IsValid(i.Config?.Digest) &&
+                                i.Layers != null && i.Layers.All(l => l != null && Digest.IsValid(l.Digest)));
+
+        private static string Describe(BlobState state) => state == BlobState.Missing ? "missing from the blob store" : "damaged (removed)";
+
+        private static string Short(string digest) => digest.Length > 19 ? digest.Substring(0, 19) : digest;
+
+        private static string Name(string path) => Path.GetFileName(path);
+
+        private string Relative(string path)
+        {
+            var full = Path.GetFullPath(path);
+            return full.StartsWith(_stateDirectory + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+                ? full.Substring(_stateDirectory.Length + 1).Replace('\\', '/')
+                : full;
+        }
+    }
+}
