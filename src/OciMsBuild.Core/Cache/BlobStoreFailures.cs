@@ -21,15 +21,25 @@ namespace OciMsBuild.Core.Cache
         public static bool IsDiskFull(Exception e)
         {
             if (!(e is IOException)) return false;
-            var code = e.HResult & 0xFFFF;
-            return code == Enospc || code == EdquotLinux || code == EdquotBsd || code == ErrorDiskFull || code == ErrorHandleDiskFull;
+            return IsWin32(e, out var code)
+                ? code == ErrorDiskFull || code == ErrorHandleDiskFull
+                : code == Enospc || code == EdquotLinux || code == EdquotBsd;
         }
 
         private static bool IsNotWritable(Exception e)
         {
             if (e is UnauthorizedAccessException) return true;
-            var code = e.HResult & 0xFFFF;
-            return e is IOException && (code == Erofs || code == Eacces || code == Eperm || code == ErrorAccessDenied || code == ErrorWriteProtect);
+            if (!(e is IOException)) return false;
+            return IsWin32(e, out var code)
+                ? code == ErrorAccessDenied || code == ErrorWriteProtect
+                : code == Erofs || code == Eacces || code == Eperm;
+        }
+
+        /// <summary>Windows: HRESULT_FROM_WIN32 (0x8007xxxx); Unix: the errno itself.</summary>
+        private static bool IsWin32(Exception e, out int code)
+        {
+            code = e.HResult & 0xFFFF;
+            return (e.HResult & unchecked((int)0xFFFF0000)) == unchecked((int)0x80070000);
         }
 
         /// <summary>
@@ -40,7 +50,7 @@ namespace OciMsBuild.Core.Cache
         {
             if (e is OciException coded) return coded;
             var fileInTheWay = FileInTheWay(root);
-            if (fileInTheWay != null || (e.HResult & 0xFFFF) == Enotdir)
+            if (fileInTheWay != null || (!IsWin32(e, out var code) && code == Enotdir))
                 return Unusable(root, fileInTheWay, e);
             if (IsDiskFull(e))
                 return new OciException(ErrorCodes.BlobCacheFull,
