@@ -21,17 +21,20 @@ namespace OciMsBuild.Tasks
         public string? ArchivePath { get; set; }
         /// <summary>ContainerArchivePlatform: which platform the tarball's Docker manifest.json names.</summary>
         public string? ArchivePlatform { get; set; }
+        /// <summary>ContainerBaseImagePullPolicy: with Never, a registry base layer the cache lost is not downloaded again (OCI3001).</summary>
+        public string? PullPolicy { get; set; }
 
         protected override void Run()
         {
             var image = ImageSet.Load(ImageRecordFile);
             var name = new ImageName(Registry, Repository, Tags);
             var store = new BlobStore(BlobCachePath);
+            var policy = PullPolicies.Parse(PullPolicy);
             // A registry base's layers are fetched only now, and only for outputs that hold bytes.
             if ((!string.IsNullOrEmpty(LayoutDirectory) || !string.IsNullOrEmpty(ArchivePath)) && BaseLayerFetcher.AnyMissing(image, store))
             {
                 using var connections = Connect();
-                Wait(ct => BaseLayerFetcher.EnsureAsync(image, store, connections, message => Log.LogMessage(MessageImportance.Normal, message), ct));
+                Wait(ct => BaseLayerFetcher.EnsureAsync(image, store, connections, message => Log.LogMessage(MessageImportance.Normal, message), ct, policy));
             }
             ImageOutputs.Write(image, name, LayoutDirectory, ArchivePath, ArchivePlatform, SummaryFile, store);
         }

@@ -25,19 +25,25 @@ namespace OciMsBuild.Core.Registry
         /// <summary>The missing base layers of every platform of <paramref name="set"/>.</summary>
         public static bool AnyMissing(ImageSet set, BlobStore store) => set.Images.Any(i => Missing(i, store).Count > 0);
 
-        public static async Task<int> EnsureAsync(ImageSet set, BlobStore store, RegistryConnections connections, Action<string>? log, CancellationToken ct = default)
+        /// <param name="policy">ContainerBaseImagePullPolicy: Never (offline) downloads nothing, so a lost base layer cannot be rebuilt.</param>
+        public static async Task<int> EnsureAsync(ImageSet set, BlobStore store, RegistryConnections connections, Action<string>? log, CancellationToken ct = default,
+            PullPolicy policy = PullPolicy.Always)
         {
             int fetched = 0;
-            foreach (var image in set.Images) fetched += await EnsureAsync(image, store, connections, log, ct).ConfigureAwait(false);
+            foreach (var image in set.Images) fetched += await EnsureAsync(image, store, connections, log, ct, policy).ConfigureAwait(false);
             return fetched;
         }
 
-        public static async Task<int> EnsureAsync(BuiltImage image, BlobStore store, RegistryConnections connections, Action<string>? log, CancellationToken ct = default)
+        public static async Task<int> EnsureAsync(BuiltImage image, BlobStore store, RegistryConnections connections, Action<string>? log, CancellationToken ct = default,
+            PullPolicy policy = PullPolicy.Always)
         {
             var missing = Missing(image, store);
             if (missing.Count == 0) return 0;
             if (image.BaseSource == null)
-                throw new OciException(ErrorCodes.BlobCorrupt, $"Layers {string.Join(", ", missing.Select(m => m.Digest))} are missing from the blob store at {store.Root}; build again.");
+                throw new OciException(ErrorCodes.BlobCorrupt, $"Layers {string.Join(", ", missing.Select(m => m.Digest))} are missing from the blob store at {store.Root}; build again: the build rebuilds what the cache lost.");
+            if (policy == PullPolicy.Never)
+                throw new OciException(ErrorCodes.BlobCorrupt,
+                    $"Base layers {string.Join(", ", missing.Select(m => m.Digest))} of {image.BaseSource} are missing from the blob store at {store.Root} (ContainerBlobCachePath) and cannot be rebuilt: ContainerBaseImagePullPolicy=Never forbids downloading them. Build once with ContainerBaseImagePullPolicy=IfNotPresent (or Always) and the registry reachable, which fills the cache again.");
             var source = SplitSource(image.BaseSource);
             var client = connections.Client(source.Registry, RegistryAccess.Pull);
             using var gate = new SemaphoreSlim(connections.Options.ParallelUploads);
