@@ -82,7 +82,25 @@ namespace OciMsBuild.Core.Tests
             Assert.That(message, Is.Null);
             Assert.That(second.BlobsChecked, Is.EqualTo(4));
             Assert.That(second.BlobsHashed, Is.Zero, "verified (size, mtime) stamps: nothing hashed on a no-change build");
+            Assert.That(second.RecordsParsed, Is.Zero, "unchanged records are not parsed again");
             Assert.That(File.GetLastWriteTimeUtc(StateFile), Is.EqualTo(stateWritten), "an unchanged state is not rewritten");
+        }
+
+        [Test]
+        public void A_rewritten_record_is_parsed_again()
+        {
+            Check(out _);
+            var other = TestImages.PackLayer(_store, _temp, LayerKind.App, new Dictionary<string, string> { ["App.dll"] = "other app bytes" });
+            File.WriteAllText(_layerRecord, OciJson.ToText(other));
+            File.SetLastWriteTimeUtc(_layerRecord, DateTime.UtcNow.AddSeconds(5));
+            var check = Check(out var message);
+            Assert.That(message, Is.Null);
+            Assert.That(check.RecordsParsed, Is.EqualTo(1));
+            Assert.That(check.BlobsHashed, Is.EqualTo(1), "the new layer's blob");
+
+            File.Delete(_store.PathOf(other.Digest));
+            Check(out message);
+            Assert.That(message, Does.Contain("layer app " + other.Digest.Substring(0, 19) + " missing"), "the state names the blobs of the record as it is now");
         }
 
         [Test]

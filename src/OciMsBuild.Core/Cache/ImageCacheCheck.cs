@@ -16,8 +16,9 @@ namespace OciMsBuild.Core.Cache
     /// they name is still in the blob store and intact, and deletes exactly the records whose blobs
     /// are not (and the damaged blobs), so the targets that produce them run again in this build.
     ///
-    /// Cost: a stat per blob; a blob's sha256 is computed only when its (size, mtime) differs from
-    /// the last time it matched (<see cref="CacheCheckState"/>), so a no-change build hashes nothing.
+    /// Cost: a stat per record and per blob; a record is parsed only when its (size, mtime) changed,
+    /// and a blob's sha256 is computed only when its (size, mtime) differs from the last time it
+    /// matched (<see cref="CacheCheckState"/>), so a no-change build parses and hashes nothing.
     /// Registry base layers may legitimately be absent (fetched when an output needs them): absent
     /// is fine for them, damaged ones are removed and fetched again when needed.
     /// </summary>
@@ -47,6 +48,8 @@ namespace OciMsBuild.Core.Cache
         public IReadOnlyList<string> Repairs => _repairs;
         /// <summary>Record files deleted so that MSBuild rebuilds them.</summary>
         public List<string> DeletedRecords { get; } = new List<string>();
+        /// <summary>Records parsed (changed since the last check, or found wrong by the fast path).</summary>
+        public int RecordsParsed { get; private set; }
         public int BlobsChecked { get; private set; }
         public int BlobsHashed { get; private set; }
         public long BytesHashed { get; private set; }
@@ -58,7 +61,8 @@ namespace OciMsBuild.Core.Cache
             _clock.Start();
             try
             {
-                if (!Exists(path, "layer record", "the layer is packed again")) return;
+                if (!Exists(path, "layer record", "the layer is packed again") || UnchangedAndIntact(path)) return;
+                RecordsParsed++;
                 LayerRecord? record = null;
                 try { record = OciJson.Parse<LayerRecord>(File.ReadAllText(path)); }
                 catch (Exception e) when (!(e is OciException)) { }
@@ -71,7 +75,7 @@ namespace OciMsBuild.Core.Cache
                 if (state != BlobState.Ok)
                     Invalidate(path, $"layer {record.Kind} {Short(record.Digest)} {Describe(state)} → packed again");
                 else
-                    Keep(path);
+                    Keep(path, new[] { new CacheCheckState.BlobRef(record.Digest, record.Size, false) });
             }
             finally { _clock.Stop(); }
         }
@@ -87,7 +91,8 @@ namespace OciMsBuild.Core.Cache
             _clock.Start();
             try
             {
-                if (!Exists(path, "image record", "the image is built again")) return;
+                if (!Exists(path, "image record", "the image is built again") || UnchangedAndIntact(path)) return;
+                RecordsParsed++;
                 ImageSet? set = null;
                 try { set = ImageSet.Load(path); }
                 catch (Exception e) when (e is OciException || e is Newtonsoft.Json.JsonException || e is ArgumentException || e is InvalidOperationException) { }
@@ -104,9 +109,43 @@ namespace OciMsBuild.Core.Cache
                 if (problems.Count > 0)
                     Invalidate(path, $"{(set.IsIndex ? "image index" : "image " + set.Images[0].RuntimeIdentifier)}: {string.Join(", ", problems)} → {(set.IsIndex ? "index" : "image")} built again");
                 else
-                    Keep(path);
+                    Keep(path, BlobsOf(set));
             }
             finally { _clock.Stop(); }
+        }
+
+        private static IEnumerable<CacheCheckState.BlobRef> BlobsOf(ImageSet set)
+        {
+            if (set.IsIndex) yield return new CacheCheckState.BlobRef(set.Root.Digest, set.Root.Size, false);
+            foreach (var image in set.Images)
+            {
+                yield return new CacheCheckState.BlobRef(image.Manifest.Digest, image.Manifest.Size, false);
+                yield return new CacheCheckState.BlobRef(image.Config.Digest, image.Config.Size, false);
+                for (int i = 0; i < image.Layers.Count; i++)
+                {
+                    bool registryBase = i < image.LayerKinds.Count && image.LayerKinds[i] == "base" && image.BaseSource != null;
+                    yield return new CacheCheckState.BlobRef(image.Layers[i].Digest, image.Layers[i].Size, registryBase);
+                }
+            }
+        }
+
+        /// <summary>
+        /// The no-change path: a record with the (size, mtime) the last check saw names the blobs it
+        /// named then; if they are all still good, it need not be parsed. Otherwise the full check
+        /// parses it (and says what is wrong).
+        /// </summary>
+        private bool UnchangedAndIntact(string path)
+        {
+            var relative = Relative(path);
+            if (!_previous.Records.TryGetValue(relative, out var entry)) return false;
+            if (CacheCheckState.Stamp(new FileInfo(path)) != entry.Stamp) return false;
+            foreach (var blob in entry.Blobs)
+            {
+                var state = CheckBlob(blob.Digest, blob.Size);
+                if (state == BlobState.Damaged || (state == BlobState.Missing && !blob.Optional)) return false;
+            }
+            _next.Records[relative] = entry;
+            return true;
         }
 
         private IEnumerable<string> ImageProblems(BuiltImage image)
@@ -136,21 +175,19 @@ namespace OciMsBuild.Core.Cache
         /// <summary>Saves what was found good; returns the one-line message for the log, or null when nothing was wrong.</summary>
         public string? Finish()
         {
-            _next.Records.UnionWith(_keptRecords);
             _next.Save(_stateFile);
             if (_repairs.Count == 0) return null;
             return $"OciMsBuild: rebuilding what the cache lost (blob store {_store.Root}): {string.Join("; ", _repairs)}.";
         }
 
-        private readonly SortedSet<string> _keptRecords = new SortedSet<string>(StringComparer.Ordinal);
-
-        private void Keep(string path) => _keptRecords.Add(Relative(path));
+        private void Keep(string path, IEnumerable<CacheCheckState.BlobRef> blobs) =>
+            _next.Records[Relative(path)] = new CacheCheckState.RecordEntry { Stamp = CacheCheckState.Stamp(new FileInfo(path)), Blobs = blobs.ToList() };
 
         /// <summary>False when the record does not exist; reported when the last check had seen it (deleted since, not a first build).</summary>
         private bool Exists(string path, string what, string consequence)
         {
             if (File.Exists(path)) return true;
-            if (_previous.Records.Contains(Relative(path)))
+            if (_previous.Records.ContainsKey(Relative(path)))
                 _repairs.Add($"{what} {Name(path)} was deleted → {consequence}");
             return false;
         }
