@@ -12,7 +12,7 @@ namespace OciMsBuild.Tasks
     public sealed class CheckOciCache : OciTask
     {
         [Required] public string BlobCachePath { get; set; } = "";
-        /// <summary>Where the check remembers what it verified (obj/.../cache-check.json).</summary>
+        /// <summary>Where the check remembers what it verified (obj/.../cache-check.txt).</summary>
         [Required] public string StateFile { get; set; } = "";
         /// <summary>The layer records the packing step would write (obj/.../layers/N-kind.layer.json).</summary>
         public ITaskItem[] LayerRecords { get; set; } = new ITaskItem[0];

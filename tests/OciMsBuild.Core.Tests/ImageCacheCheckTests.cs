@@ -22,7 +22,7 @@ namespace OciMsBuild.Core.Tests
         private string _obj = null!;
         private string _layerRecord = null!;
         private string _imageRecord = null!;
-        private string StateFile => Path.Combine(_obj, "cache-check.json");
+        private string StateFile => Path.Combine(_obj, "cache-check.txt");
         private LayerRecord _layer = null!;
         private BuiltImage _image = null!;
         private Descriptor _baseLayer = null!;
@@ -209,7 +209,7 @@ namespace OciMsBuild.Core.Tests
             var set = IndexBuilder.Build(new[] { _image }, ImageFormat.Oci, null, _store);
             var indexRecord = _temp.Combine("obj", "image-index.json");
             File.WriteAllText(indexRecord, OciJson.ToText(set));
-            var state = _temp.Combine("obj", "cache-check.json");
+            var state = _temp.Combine("obj", "cache-check.txt");
             var check = new ImageCacheCheck(_store, state);
             check.CheckImageRecord(indexRecord);
             Assert.That(check.Finish(), Is.Null);
