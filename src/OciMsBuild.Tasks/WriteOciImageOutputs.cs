@@ -21,6 +21,8 @@ namespace OciMsBuild.Tasks
         public string? ArchivePath { get; set; }
         /// <summary>ContainerArchivePlatform: which platform the tarball's Docker manifest.json names.</summary>
         public string? ArchivePlatform { get; set; }
+        /// <summary>obj/container: a layout folder inside it is ours even without the marker file.</summary>
+        public string? WorkDirectory { get; set; }
 
         protected override void Run()
         {
@@ -33,7 +35,7 @@ namespace OciMsBuild.Tasks
                 using var connections = Connect();
                 Wait(ct => BaseLayerFetcher.EnsureAsync(image, store, connections, message => Log.LogMessage(MessageImportance.Normal, message), ct));
             }
-            ImageOutputs.Write(image, name, LayoutDirectory, ArchivePath, ArchivePlatform, SummaryFile, store);
+            ImageOutputs.Write(image, name, LayoutDirectory, ArchivePath, ArchivePlatform, SummaryFile, store, WorkDirectory);
         }
     }
 }

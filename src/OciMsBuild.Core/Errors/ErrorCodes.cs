@@ -32,6 +32,10 @@ namespace OciMsBuild.Core.Errors
         public const string DuplicatePlatform = "OCI1022";
         /// <summary>ContainerArchivePlatform is malformed or names a platform the image does not have.</summary>
         public const string InvalidArchivePlatform = "OCI1023";
+        /// <summary>An output path names a file or folder OciMsBuild did not write (or a folder where a file belongs, or the reverse): it is never replaced.</summary>
+        public const string OutputPathNotOurs = "OCI1024";
+        /// <summary>An output path is, contains or lies inside something the build reads (base image, publish folder, project, blob store), or another output.</summary>
+        public const string OutputOverlapsInput = "OCI1025";
 
         // OCI2xxx: registry and network
         /// <summary>The registry cannot be reached: unknown host, connection refused, network down.</summary>
