@@ -222,6 +222,14 @@ namespace OciMsBuild.Core.Tests
         }
 
         [Test]
+        public void Blob_store_inside_the_publish_folder_is_OCI1025()
+        {
+            var publish = _temp.Combine("publish");
+            var e = Refused(ErrorCodes.OutputOverlapsInput, new OutputPathCheck().PublishDirectory(publish).BlobStore(Path.Combine(publish, "cache")).Run);
+            Assert.That(e.Message, Does.Contain("ContainerBlobCachePath"));
+        }
+
+        [Test]
         public void Outputs_in_the_usual_places_pass()
         {
             var project = _temp.Combine("proj");

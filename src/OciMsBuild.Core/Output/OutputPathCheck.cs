@@ -35,10 +35,16 @@ namespace OciMsBuild.Core.Output
         private readonly List<Input> _inputs = new List<Input>();
         private readonly List<Output> _outputs = new List<Output>();
         private string? _workDirectory;
+        private string? _blobStore;
 
         public OutputPathCheck ProjectDirectory(string? path) => AddInput("the project folder", path, readWhole: false);
         public OutputPathCheck PublishDirectory(string? path) => AddInput("the publish folder", path, readWhole: true);
-        public OutputPathCheck BlobStore(string? path) => AddInput("the blob store (ContainerBlobCachePath)", path, readWhole: true);
+        /// <summary>Read whole, and written too: it must not lie inside another input read whole either.</summary>
+        public OutputPathCheck BlobStore(string? path)
+        {
+            if (!string.IsNullOrWhiteSpace(path)) _blobStore = PathComparison.Normalize(path!);
+            return AddInput("the blob store (ContainerBlobCachePath)", path, readWhole: true);
+        }
 
         /// <summary>obj/container: our records. Outputs may live inside it (the default layout does), never over it.</summary>
         public OutputPathCheck WorkDirectory(string? path)
@@ -58,6 +64,13 @@ namespace OciMsBuild.Core.Output
 
         public void Run()
         {
+            foreach (var input in _inputs)
+            {
+                if (_blobStore == null || !input.ReadWhole || PathComparison.Same(input.Path, _blobStore)) continue;
+                if (PathComparison.IsSameOrInside(_blobStore, input.Path))
+                    throw new OciException(ErrorCodes.OutputOverlapsInput,
+                        $"ContainerBlobCachePath '{_blobStore}' lies inside {input.What} '{input.Path}', which the build reads whole: the store's blobs would change it. Choose a folder outside it, or leave ContainerBlobCachePath unset for the shared per-user cache.");
+            }
             foreach (var output in _outputs)
             {
                 foreach (var input in _inputs)
