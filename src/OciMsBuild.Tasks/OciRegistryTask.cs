@@ -27,13 +27,14 @@ namespace OciMsBuild.Tasks
             new RegistryConnections(Options(), log: message => Log.LogMessage(MessageImportance.Normal, message));
 
         /// <summary>
-        /// OCI2020, once per variable and build: a password variable MSBuild records (DOTNET_CONTAINER_*_PWORD)
+        /// OCI2020, once per variable, build and node: a password variable MSBuild records (DOTNET_CONTAINER_*_PWORD)
         /// is set while this build writes a log that records it. MSBuild lets a task tell: EngineServices
-        /// .IsTaskInputLoggingEnabled is true exactly when a binary logger or a diagnostic console/file logger
-        /// is attached, on the entry node and on every worker node (-m), reused nodes included, since each
-        /// build hands its logging parameters to its nodes. The command line would not do: a worker node's is
-        /// "/nodemode:1", and a binlog can also come from a response file. An engine too old to say counts as
-        /// logging.
+        /// .IsTaskInputLoggingEnabled is true when a binary logger or a diagnostic console/file logger is
+        /// attached (also with MSBUILDLOGTASKINPUTS: a harmless extra warning) and false at minimal to detailed
+        /// verbosity without -bl, on the entry node and on every worker node (-m), reused nodes included, since
+        /// each build hands its logging parameters to its nodes (checked with SDK 10.0.4xx). The command line
+        /// would not do: a worker node's is "/nodemode:1", and -bl can come from a response file. An engine too
+        /// old to say counts as logging.
         /// </summary>
         protected void WarnIfPasswordVariablesAreLogged(RegistryAccess access)
         {
