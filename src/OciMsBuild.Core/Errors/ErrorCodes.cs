@@ -60,6 +60,15 @@ namespace OciMsBuild.Core.Errors
         public const string RegistryTimeout = "OCI2010";
         /// <summary>A credential source is broken: unreadable config.json, a failing credential helper.</summary>
         public const string CredentialSourceFailed = "OCI2011";
+        /// <summary>
+        /// Warning: a registry password sits in an environment variable MSBuild records in this build's
+        /// binlog / diagnostic output (DOTNET_CONTAINER_*_PWORD; any *_PWORD with MSBUILDLOGALLENVIRONMENTVARIABLES).
+        /// </summary>
+        public const string PasswordInLoggedVariable = "OCI2020";
+        /// <summary>A *_PWORD_FILE variable names no file, a folder, or an empty, multi-line, oversized or unreadable file.</summary>
+        public const string PasswordFileUnusable = "OCI2021";
+        /// <summary>Both *_PWORD and *_PWORD_FILE are set for one prefix.</summary>
+        public const string ConflictingPasswordVariables = "OCI2022";
 
         // OCI3xxx: files and cache
         public const string BlobCorrupt = "OCI3001";

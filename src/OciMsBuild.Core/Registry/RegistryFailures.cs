@@ -106,7 +106,7 @@ namespace OciMsBuild.Core.Registry
             {
                 case 401:
                     return new OciException(ErrorCodes.RegistryUnauthorized,
-                        $"Registry {endpoint.Registry} refused the request (401 Unauthorized) while {what}.{said} Credential: {auth.DescribeCredentialSources()}. Log in (docker login / podman login {endpoint.Registry}) or set DOTNET_CONTAINER_{(auth.Access == Auth.RegistryAccess.Push ? "PUSH" : "PULL")}_REGISTRY_UNAME and _PWORD.");
+                        $"Registry {endpoint.Registry} refused the request (401 Unauthorized) while {what}.{said} Credential: {auth.DescribeCredentialSources()}. {Auth.CredentialAdvice.ForUnauthorized(endpoint.Registry, auth.Access)}");
                 case 403:
                     return new OciException(ErrorCodes.RegistryDenied,
                         $"Registry {endpoint.Registry} denied the request (403 Forbidden) while {what}.{said} Credential: {auth.DescribeCredentialSources()}. The account lacks {(auth.Access == Auth.RegistryAccess.Push ? "push" : "pull")} rights on this repository.");
