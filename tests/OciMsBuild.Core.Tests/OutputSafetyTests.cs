@@ -1,3 +1,4 @@
+using System;
 using System.IO;
 using System.Linq;
 using NUnit.Framework;
@@ -256,6 +257,20 @@ namespace OciMsBuild.Core.Tests
             Assert.That(PathComparison.IsSameOrInside("/a/b", "/a/b"), Is.True);
             Assert.That(PathComparison.IsSameOrInside("/a/b/../c", "/a/b"), Is.False);
             Assert.That(PathComparison.IsSameOrInside("/x", "/"), Is.True);
+        }
+
+        [Test]
+        public void Unanticipated_file_system_failures_are_described_with_their_path()
+        {
+            var io = new IOException("No space left on device : '/cache/blobs/sha256/abc'");
+            Assert.That(FileSystemFailure.Of(io), Is.SameAs(io));
+            Assert.That(FileSystemFailure.Of(new AggregateException(new UnauthorizedAccessException("Access to the path '/x' is denied."))), Is.InstanceOf<UnauthorizedAccessException>());
+            Assert.That(FileSystemFailure.Of(new InvalidOperationException("bug")), Is.Null, "bugs keep their stack trace");
+            var error = FileSystemFailure.ToError("PackOciLayers", io);
+            Assert.That(error.Code, Is.EqualTo(ErrorCodes.FileSystemError));
+            var text = error.Message;
+            Assert.That(text, Does.StartWith("PackOciLayers could not read or write a file: No space left on device : '/cache/blobs/sha256/abc'."));
+            Assert.That(text, Does.Contain("disk has space"));
         }
     }
 }

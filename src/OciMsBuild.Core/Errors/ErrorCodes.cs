@@ -75,5 +75,7 @@ namespace OciMsBuild.Core.Errors
         public const string PublishOutputMissing = "OCI3002";
         public const string WriteFailed = "OCI3003";
         public const string InvalidBaseContent = "OCI3004";
+        /// <summary>A file system failure no more specific code covers (disk full, permission denied, a path in the way); the message names the path.</summary>
+        public const string FileSystemError = "OCI3005";
     }
 }
