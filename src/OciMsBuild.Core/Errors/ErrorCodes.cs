@@ -77,5 +77,15 @@ namespace OciMsBuild.Core.Errors
         public const string InvalidBaseContent = "OCI3004";
         /// <summary>A file system failure no more specific code covers (disk full, permission denied, a path in the way); the message names the path.</summary>
         public const string FileSystemError = "OCI3005";
+        /// <summary>The publish output holds a FIFO, a socket or a device (or a link to one): only files, folders and links go in an image.</summary>
+        public const string PublishOutputSpecialFile = "OCI3010";
+        /// <summary>A symbolic link in the publish output points outside the publish folder (it would copy a host file or dangle in the image).</summary>
+        public const string PublishOutputLinkOutside = "OCI3011";
+        /// <summary>A symbolic link in the publish output is dangling, part of a link loop, or points at a folder that contains it.</summary>
+        public const string PublishOutputBrokenLink = "OCI3012";
+        /// <summary>A file or folder of the publish output cannot be examined (permission denied, vanished while being listed).</summary>
+        public const string PublishOutputUnreadable = "OCI3013";
+        /// <summary>A publish file changed size or disappeared between planning and packing its layer.</summary>
+        public const string PublishFileChanged = "OCI3014";
     }
 }

@@ -31,6 +31,7 @@ namespace OciMsBuild.Core.Output
         {
             path = PathComparison.Normalize(path);
             OutputOwnership.CheckArchiveFile(path, Property);
+            StaleTempFiles.CleanBeside(path);
             var temp = AtomicFile.TempPathFor(path);
             try
             {

@@ -21,6 +21,7 @@ namespace OciMsBuild.Core.Output
             CheckArchivePath(archivePath, layoutDirectory, summaryPath);
             // Before anything is written: a summary path we may not replace must not cost the layout and tarball.
             OutputOwnership.CheckSummaryFile(summaryPath, SummaryProperty);
+            StaleTempFiles.CleanBeside(summaryPath);
             // Checked before anything is written, so a bad platform leaves the previous outputs alone.
             var dockerImage = string.IsNullOrEmpty(archivePath) ? null : ArchivePlatform.Choose(set, archivePlatform);
             if (dockerImage == null && !string.IsNullOrWhiteSpace(archivePlatform)) ArchivePlatform.Parse(archivePlatform!.Trim());

@@ -20,6 +20,7 @@ namespace OciMsBuild.Core.Output
         {
             directory = PathComparison.Normalize(directory);
             OutputOwnership.CheckLayoutDirectory(directory, Property, ownWorkDirectory);
+            StaleTempFiles.CleanBeside(directory);
             var parent = Path.GetDirectoryName(directory)!;
             var staging = directory + ".tmp-" + Guid.NewGuid().ToString("N");
             try
