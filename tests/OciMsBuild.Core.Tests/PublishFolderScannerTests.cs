@@ -255,5 +255,14 @@ namespace OciMsBuild.Core.Tests
         [TestCase("lib/x", "lib", "..")]
         public void RelativeTo(string from, string to, string expected) =>
             Assert.That(PublishFolderScanner.RelativeTo(from, to), Is.EqualTo(expected));
+
+        [Test]
+        public void An_entry_that_cannot_be_examined_is_OCI3013_naming_it()
+        {
+            // Root (as the tests run) reads any folder, so the message is checked directly.
+            var e = PublishFolderScanner.Unreadable("/pub/locked", "permission denied");
+            Assert.That(e.Code, Is.EqualTo(ErrorCodes.PublishOutputUnreadable));
+            Assert.That(e.Message, Is.EqualTo("'/pub/locked' in the publish output cannot be examined: permission denied. Check its permissions and publish again."));
+        }
     }
 }

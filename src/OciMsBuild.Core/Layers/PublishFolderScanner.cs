@@ -121,7 +121,7 @@ namespace OciMsBuild.Core.Layers
                 "in the image, and packing its content would copy a file of this machine into it. Copy the file into the publish output instead " +
                 "(e.g. a Content item with CopyToPublishDirectory), or point the link at a file inside the publish folder.");
 
-        private static OciException Unreadable(string path, string why) =>
+        internal static OciException Unreadable(string path, string why) =>
             new OciException(ErrorCodes.PublishOutputUnreadable, $"'{path}' in the publish output cannot be examined: {why}. Check its permissions and publish again.");
 
         private static List<string> List(string directory, string relativeDirectory)
