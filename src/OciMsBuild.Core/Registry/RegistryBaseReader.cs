@@ -59,8 +59,7 @@ namespace OciMsBuild.Core.Registry
                         Fetches++;
                         var head = await Client().HeadManifestAsync(reference.Repository, reference.Tag ?? "latest", ct).ConfigureAwait(false);
                         if (head == null)
-                            throw new OciException(ErrorCodes.RegistryNotFound,
-                                $"ContainerBaseImage '{name}': the tag '{reference.Tag ?? "latest"}' does not exist in {reference.Registry}/{reference.Repository}.");
+                            throw await NotFoundAsync(Client(), reference, name, ct).ConfigureAwait(false);
                         pinned = Digest.IsValid(head) ? head : (await FetchManifestAsync(Client(), reference.Repository, reference.Tag ?? "latest", ct).ConfigureAwait(false)).Digest;
                     }
                     catch (OciException e) when (cached != null && e.Code != ErrorCodes.RegistryNotFound && e.Code != ErrorCodes.RegistryUnauthorized && e.Code != ErrorCodes.RegistryDenied)
@@ -73,6 +72,18 @@ namespace OciMsBuild.Core.Registry
             }
             await EnsureChainAsync(reference, pinned, platform, Client, ct).ConfigureAwait(false);
             return pinned;
+        }
+
+        /// <summary>A missing repository and a missing tag are different mistakes: say which one it is.</summary>
+        private static async Task<OciException> NotFoundAsync(RegistryClient client, ImageReference reference, string name, CancellationToken ct)
+        {
+            var tag = reference.Tag ?? "latest";
+            var code = await client.NotFoundCodeAsync(reference.Repository, tag, ct).ConfigureAwait(false);
+            if (code == RegistryErrorBody.NameUnknown)
+                return new OciException(ErrorCodes.RegistryNotFound,
+                    $"ContainerBaseImage '{name}': the repository '{reference.Repository}' does not exist in registry {reference.Registry} (NAME_UNKNOWN). Check the repository part of ContainerBaseImage.");
+            return new OciException(ErrorCodes.RegistryNotFound,
+                $"ContainerBaseImage '{name}': the tag '{tag}' does not exist in {reference.Registry}/{reference.Repository}{(code == RegistryErrorBody.ManifestUnknown ? " (MANIFEST_UNKNOWN: the repository exists)" : "")}. Check the tag.");
         }
 
         private async Task EnsureChainAsync(ImageReference reference, string pinned, Platform platform, Func<RegistryClient> client, CancellationToken ct)

@@ -54,7 +54,7 @@ namespace OciMsBuild.Core.Registry
         private async Task<T> Run<T>(string what, Func<CancellationToken, Task<T>> action, CancellationToken ct)
         {
             try { return await _session.Retry.RunAsync(action, ct).ConfigureAwait(false); }
-            catch (Exception e) { throw RegistryFailures.ToError(e, what, _session.Endpoint, _session.Retry.Retries, ct); }
+            catch (Exception e) { throw RegistryFailures.ToError(e, what, _session.Endpoint, _session.Auth.Access, _session.Retry.Retries, ct); }
         }
 
         private async Task<OciException> Failure(HttpResponseMessage response, string what)
@@ -94,6 +94,26 @@ namespace OciMsBuild.Core.Registry
                 if (string.IsNullOrEmpty(type) || type == "application/json" || type == "text/plain")
                     type = Sources.LayoutImageReader.ProbeMediaType(bytes);
                 return new ManifestResult { Bytes = bytes, MediaType = type!, Digest = digest };
+            }, ct);
+        }
+
+        /// <summary>
+        /// After a manifest HEAD found nothing (a HEAD answer has no body): GETs it for the error
+        /// code, <see cref="RegistryErrorBody.NameUnknown"/> (no such repository) or
+        /// <see cref="RegistryErrorBody.ManifestUnknown"/> (no such tag). Null when the registry
+        /// names neither, or has the manifest after all.
+        /// </summary>
+        public Task<string?> NotFoundCodeAsync(string repository, string reference, CancellationToken ct = default)
+        {
+            var what = $"reading manifest {Registry}/{repository}:{reference}";
+            return Run(what, async token =>
+            {
+                using var response = await _session.SendAsync(b => ManifestRequest(HttpMethod.Get, repository, reference), Scopes(repository), token).ConfigureAwait(false);
+                if (response.StatusCode != HttpStatusCode.NotFound) return null;
+                var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                return RegistryErrorBody.Has(body, RegistryErrorBody.NameUnknown) ? RegistryErrorBody.NameUnknown
+                     : RegistryErrorBody.Has(body, RegistryErrorBody.ManifestUnknown) ? RegistryErrorBody.ManifestUnknown
+                     : null;
             }, ct);
         }
 
