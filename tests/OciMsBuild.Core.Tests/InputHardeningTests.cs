@@ -182,7 +182,7 @@ namespace OciMsBuild.Core.Tests
         {
             Assert.That(RegistryErrorBody.Has("{\"errors\":[{\"code\":\"NAME_UNKNOWN\",\"message\":\"repository name not known to registry\"}]}", RegistryErrorBody.NameUnknown), Is.True);
             Assert.That(RegistryErrorBody.Has("{\"errors\":[{\"code\":\"MANIFEST_UNKNOWN\",\"message\":\"manifest unknown\"}]}", RegistryErrorBody.NameUnknown), Is.False);
-            Assert.That(RegistryErrorBody.Has("not json", RegistryErrorBody.ManifestUnknown), Is.False);
+            Assert.That(RegistryErrorBody.Has("not json", RegistryErrorBody.NameUnknown), Is.False);
         }
     }
 

@@ -98,22 +98,21 @@ namespace OciMsBuild.Core.Registry
         }
 
         /// <summary>
-        /// After a manifest HEAD found nothing (a HEAD answer has no body): GETs it for the error
-        /// code, <see cref="RegistryErrorBody.NameUnknown"/> (no such repository) or
-        /// <see cref="RegistryErrorBody.ManifestUnknown"/> (no such tag). Null when the registry
-        /// names neither, or has the manifest after all.
+        /// The repository's tags, or null when the registry does not know the repository (404,
+        /// NAME_UNKNOWN). Tells a missing repository from a missing tag: a manifest 404 cannot
+        /// (a HEAD has no body, and the distribution registry answers MANIFEST_UNKNOWN for both).
         /// </summary>
-        public Task<string?> NotFoundCodeAsync(string repository, string reference, CancellationToken ct = default)
+        public Task<IReadOnlyList<string>?> ListTagsAsync(string repository, CancellationToken ct = default)
         {
-            var what = $"reading manifest {Registry}/{repository}:{reference}";
+            var what = $"listing the tags of {Registry}/{repository}";
             return Run(what, async token =>
             {
-                using var response = await _session.SendAsync(b => ManifestRequest(HttpMethod.Get, repository, reference), Scopes(repository), token).ConfigureAwait(false);
-                if (response.StatusCode != HttpStatusCode.NotFound) return null;
+                using var response = await _session.SendAsync(b => new HttpRequestMessage(HttpMethod.Get, $"v2/{repository}/tags/list"), Scopes(repository), token).ConfigureAwait(false);
+                if (response.StatusCode == HttpStatusCode.NotFound) return null;
+                if (!response.IsSuccessStatusCode) throw await Failure(response, what).ConfigureAwait(false);
                 var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
-                return RegistryErrorBody.Has(body, RegistryErrorBody.NameUnknown) ? RegistryErrorBody.NameUnknown
-                     : RegistryErrorBody.Has(body, RegistryErrorBody.ManifestUnknown) ? RegistryErrorBody.ManifestUnknown
-                     : null;
+                var tags = Newtonsoft.Json.Linq.JObject.Parse(body)["tags"] as Newtonsoft.Json.Linq.JArray;
+                return (IReadOnlyList<string>?)(tags?.Select(t => (string?)t).Where(t => t != null).Select(t => t!).ToList() ?? new List<string>());
             }, ct);
         }
 

@@ -29,8 +29,6 @@ namespace OciMsBuild.Core.Registry
 
         /// <summary>404 for a repository the registry does not have.</summary>
         public const string NameUnknown = "NAME_UNKNOWN";
-        /// <summary>404 for a tag or digest missing from a repository that exists.</summary>
-        public const string ManifestUnknown = "MANIFEST_UNKNOWN";
 
         /// <summary>Whether the body carries the spec's error <paramref name="code"/>.</summary>
         public static bool Has(string? body, string code) => Parse(body).Any(e => e.Code == code);

@@ -122,9 +122,9 @@ namespace OciMsBuild.Core.Registry
                     return new OciException(ErrorCodes.RegistryDenied,
                         $"Registry {endpoint.Registry} denied the request (403 Forbidden) while {what}.{said} Credential: {auth.DescribeCredentialSources()}. The account lacks {(auth.Access == Auth.RegistryAccess.Push ? "push" : "pull")} rights on this repository.");
                 case 404:
-                    // NAME_UNKNOWN: no such repository; MANIFEST_UNKNOWN: the repository is there, the tag or digest is not.
+                    // NAME_UNKNOWN is sure the repository is missing; MANIFEST_UNKNOWN is not sure it exists
+                    // (the distribution registry says it for a manifest of an unknown repository too).
                     var hint = RegistryErrorBody.Has(body, RegistryErrorBody.NameUnknown) ? "The repository does not exist: check its name."
-                             : RegistryErrorBody.Has(body, RegistryErrorBody.ManifestUnknown) ? "The repository exists; the tag or digest does not: check it."
                              : "Check the repository name and tag.";
                     return new OciException(ErrorCodes.RegistryNotFound,
                         $"Not found in registry {endpoint.Registry} while {what}.{said} {hint}");
