@@ -66,6 +66,16 @@ namespace OciMsBuild.EndToEnd.Tests
             Assert.That(twice.Summary["platforms"]?.Type ?? JTokenType.Null, Is.EqualTo(JTokenType.Null));
         }
 
+        /// <summary>The evaluation's RID filtering leaves real multi-platform builds alone (no arm64 code runs here: no emulation needed).</summary>
+        [Test]
+        public void Two_distinct_rids_with_a_duplicate_are_an_index_of_two()
+        {
+            _project.Publish("-r", "linux-x64", "-p:ContainerBaseImage=scratch", "-p:ContainerRuntimeIdentifiers=\"linux-x64;linux-arm64;linux-x64\"").AssertSuccess("two RIDs, one twice");
+            var index = new ImageOnDisk(_project.LayoutPath, _project.SummaryPath);
+            Assert.That((string?)index.Summary["mediaType"], Does.EndWith("index.v1+json"));
+            Assert.That(index.Summary["platforms"]!.Select(p => (string?)p["runtimeIdentifier"]), Is.EqualTo(new[] { "linux-x64", "linux-arm64" }));
+        }
+
         [Test]
         public void A_truncated_oci_archive_is_reported_with_the_archives_own_path()
         {
