@@ -1,5 +1,7 @@
 using System;
 using Microsoft.Build.Framework;
+using OciMsBuild.Core.Auth;
+using OciMsBuild.Core.Errors;
 using OciMsBuild.Core.Registry;
 
 namespace OciMsBuild.Tasks
@@ -23,6 +25,39 @@ namespace OciMsBuild.Tasks
         /// <summary>Connections whose progress and retry notes go to the log at normal verbosity.</summary>
         protected RegistryConnections Connect() =>
             new RegistryConnections(Options(), log: message => Log.LogMessage(MessageImportance.Normal, message));
+
+        /// <summary>
+        /// OCI2020, once per variable, build and node: a password variable MSBuild records (DOTNET_CONTAINER_*_PWORD)
+        /// is set while this build writes a log that records it. MSBuild lets a task tell: EngineServices
+        /// .IsTaskInputLoggingEnabled is true when a binary logger or a diagnostic console/file logger is
+        /// attached (also with MSBUILDLOGTASKINPUTS: a harmless extra warning) and false at minimal to detailed
+        /// verbosity without -bl, on the entry node and on every worker node (-m), reused nodes included, since
+        /// each build hands its logging parameters to its nodes (checked with SDK 10.0.4xx). The command line
+        /// would not do: a worker node's is "/nodemode:1", and -bl can come from a response file. An engine too
+        /// old to say counts as logging.
+        /// </summary>
+        protected void WarnIfPasswordVariablesAreLogged(RegistryAccess access)
+        {
+            var variables = MsBuildLoggedVariables.RecordedPasswordVariables(access);
+            if (variables.Count == 0 || !BuildRecordsProperties()) return;
+            var fresh = new System.Collections.Generic.List<string>();
+            foreach (var name in variables)
+            {
+                var key = "OciMsBuild.OCI2020|" + name;
+                if (BuildEngine is IBuildEngine4 engine4)
+                {
+                    if (engine4.GetRegisteredTaskObject(key, RegisteredTaskObjectLifetime.Build) != null) continue;
+                    engine4.RegisterTaskObject(key, name, RegisteredTaskObjectLifetime.Build, allowEarlyCollection: false);
+                }
+                fresh.Add(name);
+            }
+            if (fresh.Count == 0) return;
+            Log.LogWarning(null, ErrorCodes.PasswordInLoggedVariable, null, BuildEngine?.ProjectFileOfTaskNode, 0, 0, 0, 0,
+                CredentialAdvice.ForRecordedPasswordVariables(fresh));
+        }
+
+        private bool BuildRecordsProperties() =>
+            !(BuildEngine is IBuildEngine10 engine10) || engine10.EngineServices.IsTaskInputLoggingEnabled;
 
         /// <summary>Runs Core's async work from MSBuild's synchronous Execute, honouring cancellation.</summary>
         protected T Wait<T>(Func<System.Threading.CancellationToken, System.Threading.Tasks.Task<T>> work) =>

@@ -34,6 +34,12 @@ namespace OciMsBuild.Tasks
             {
                 Log.LogError(null, inner.Code, null, BuildEngine?.ProjectFileOfTaskNode, 0, 0, 0, 0, inner.Message);
             }
+            catch (Exception e) when (FileSystemFailure.Of(e) is Exception io)
+            {
+                // The machine, not our code: a full disk, a permission, a path in the way. Coded, no stack trace.
+                var error = FileSystemFailure.ToError(GetType().Name, io);
+                Log.LogError(null, error.Code, null, BuildEngine?.ProjectFileOfTaskNode, 0, 0, 0, 0, error.Message);
+            }
             return !Log.HasLoggedErrors;
         }
 

@@ -45,7 +45,7 @@ namespace OciMsBuild.Tasks
                 else
                 {
                     var clock = Stopwatch.StartNew();
-                    record = LayerPacker.Pack(plan, store);
+                    record = LayerPacker.Pack(plan, store, Cancellation.Token);
                     AtomicFile.WriteAllText(recordPath, OciJson.ToText(record));
                     message = $"OciMsBuild: packed layer {plan.Kind}: {record.Digest} ({record.Size:N0} bytes, {record.UncompressedSize:N0} uncompressed) in {clock.ElapsedMilliseconds} ms";
                 }

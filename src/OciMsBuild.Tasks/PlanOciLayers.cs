@@ -41,7 +41,7 @@ namespace OciMsBuild.Tasks
             if (!Directory.Exists(publishDir))
                 throw new OciException(ErrorCodes.PublishOutputMissing, $"The publish folder '{publishDir}' does not exist; the publish step did not produce output to put in the image.");
 
-            var files = PublishFolder.Enumerate(publishDir, PublishedFiles);
+            var files = PublishFolder.Enumerate(publishDir, PublishedFiles, Cancellation.Token);
             var appHostFiles = SeparateAppHost && !string.IsNullOrEmpty(AssemblyName) ? LayerPlanner.AppHostFilesOf(AssemblyName!) : null;
             var planner = new LayerPlanner(RuntimePackIds, DepsJsonIndex.Load(DepsJsonPath), appHostFiles);
             var mtime = Core.Build.SourceDateEpoch.Resolve(SourceDateEpoch);
@@ -69,7 +69,8 @@ namespace OciMsBuild.Tasks
                     File.Delete(stale);
 
             LayerPlans = plans.ToArray();
-            LayerInputs = files.Select(f => (ITaskItem)new TaskItem(f.SourcePath)).ToArray();
+            // A link's target text is in the plan; the file it points at is an input of its own.
+            LayerInputs = files.Where(f => f.LinkTarget == null).Select(f => (ITaskItem)new TaskItem(f.SourcePath)).ToArray();
         }
     }
 }

@@ -1,18 +1,19 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
+using System.Threading;
 using Microsoft.Build.Framework;
 using OciMsBuild.Core.Layers;
 
 namespace OciMsBuild.Tasks
 {
     /// <summary>
-    /// The files of a publish folder, each joined with the ResolvedFileToPublish metadata that
-    /// MSBuild had for it (matched by RelativePath).
+    /// The files and links of a publish folder (<see cref="PublishFolderScanner"/>: special files and
+    /// links leaving the folder are errors), each joined with the ResolvedFileToPublish metadata
+    /// that MSBuild had for it (matched by RelativePath).
     /// </summary>
     internal static class PublishFolder
     {
-        public static List<PublishedFile> Enumerate(string publishDir, ITaskItem[] items)
+        public static List<PublishedFile> Enumerate(string publishDir, ITaskItem[] items, CancellationToken cancellation)
         {
             var metadata = new Dictionary<string, ITaskItem>(StringComparer.Ordinal);
             foreach (var item in items)
@@ -21,19 +22,15 @@ namespace OciMsBuild.Tasks
                 if (string.IsNullOrEmpty(relative)) continue;
                 metadata[Normalize(relative)] = item;
             }
-            var files = new List<PublishedFile>();
-            var root = publishDir.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar) + Path.DirectorySeparatorChar;
-            foreach (var path in Directory.EnumerateFiles(publishDir, "*", SearchOption.AllDirectories))
+            var files = PublishFolderScanner.Scan(publishDir, cancellation);
+            foreach (var file in files)
             {
-                var relative = Normalize(path.Substring(root.Length));
-                var file = new PublishedFile(relative, path);
-                if (metadata.TryGetValue(relative, out var item))
+                if (metadata.TryGetValue(file.RelativePath, out var item))
                 {
                     file.HasMetadata = true;
                     file.NuGetPackageId = item.GetMetadata("NuGetPackageId");
                     file.ReferenceSourceTarget = item.GetMetadata("ReferenceSourceTarget");
                 }
-                files.Add(file);
             }
             return files;
         }

@@ -1,6 +1,7 @@
 using System.IO;
 using System.Linq;
 using Microsoft.Build.Framework;
+using OciMsBuild.Core.Auth;
 using OciMsBuild.Core.Build;
 using OciMsBuild.Core.Cache;
 using OciMsBuild.Core.Oci;
@@ -23,6 +24,7 @@ namespace OciMsBuild.Tasks
         protected override void Run()
         {
             var registry = RegistryNames.Validate(Registry);
+            WarnIfPasswordVariablesAreLogged(RegistryAccess.Push);
             var image = ImageSet.Load(ImageRecordFile);
             var store = new BlobStore(BlobCachePath);
             using var connections = Connect();

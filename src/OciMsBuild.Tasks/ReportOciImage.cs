@@ -15,6 +15,8 @@ namespace OciMsBuild.Tasks
     public sealed class ReportOciImage : OciTask
     {
         [Required] public string SummaryFile { get; set; } = "";
+        /// <summary>REGISTRY/REPOSITORY@DIGEST when the image was pushed in this build, else empty.</summary>
+        public string? PushedImage { get; set; }
 
         [Output] public string ImageName { get; private set; } = "";
         [Output] public string ManifestDigest { get; private set; } = "";
@@ -34,7 +36,7 @@ namespace OciMsBuild.Tasks
             Tags = summary.Tags.ToArray();
             LayoutDirectory = summary.Outputs.Layout ?? "";
             ArchivePath = summary.Outputs.Archive ?? "";
-            var where = "OCI layout " + LayoutDirectory + (ArchivePath.Length > 0 ? ", archive " + ArchivePath : "");
+            var where = ReportLine.Destinations(PushedImage, LayoutDirectory, ArchivePath, SummaryFile);
             Log.LogMessage(MessageImportance.High, "OciMsBuild: {0}:{1} {2} ({3}) -> {4}",
                 summary.Image, string.Join(",", summary.Tags), summary.Digest, summary.Platform, where);
             PlatformImages = (summary.Platforms ?? new List<BuildSummary.PlatformImage>()).Select(p =>

@@ -30,6 +30,7 @@ namespace OciMsBuild.Tasks
             var location = BaseImageLocation.Parse(BaseImage, ProjectDirectory ?? Directory.GetCurrentDirectory());
             var policy = PullPolicies.Parse(PullPolicy);
             if (location.Transport != BaseTransport.Registry) return;
+            WarnIfPasswordVariablesAreLogged(RegistryAccess.Pull);
             var platform = RuntimeIdentifiers.ToPlatform(RuntimeIdentifier);
             var store = new BlobStore(BlobCachePath);
             var reader = new RegistryBaseReader(store);

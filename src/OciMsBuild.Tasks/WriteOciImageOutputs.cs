@@ -23,6 +23,8 @@ namespace OciMsBuild.Tasks
         public string? ArchivePlatform { get; set; }
         /// <summary>ContainerBaseImagePullPolicy: with Never, a registry base layer the cache lost is not downloaded again (OCI3001).</summary>
         public string? PullPolicy { get; set; }
+        /// <summary>obj/container: a layout folder inside it is ours even without the marker file.</summary>
+        public string? WorkDirectory { get; set; }
 
         protected override void Run()
         {
@@ -36,7 +38,7 @@ namespace OciMsBuild.Tasks
                 using var connections = Connect();
                 Wait(ct => BaseLayerFetcher.EnsureAsync(image, store, connections, message => Log.LogMessage(MessageImportance.Normal, message), ct, policy));
             }
-            ImageOutputs.Write(image, name, LayoutDirectory, ArchivePath, ArchivePlatform, SummaryFile, store);
+            ImageOutputs.Write(image, name, LayoutDirectory, ArchivePath, ArchivePlatform, SummaryFile, store, WorkDirectory);
         }
     }
 }

@@ -91,7 +91,8 @@ namespace OciMsBuild.Core.Tests
         {
             var image = TestImages.Build(_store, _temp);
             var path = _temp.Combine("image.tar");
-            File.WriteAllText(path, "old archive");
+            var older = TestImages.Build(_store, _temp, content: "older");
+            ImageArchiveWriter.Write(path, LayoutContent.For(older, Name), older, Name, _store);
             ImageArchiveWriter.Write(path, LayoutContent.For(image, Name), image, Name, _store);
             var first = File.ReadAllBytes(path);
             ImageArchiveWriter.Write(path, LayoutContent.For(image, Name), image, Name, _store);
@@ -160,7 +161,8 @@ namespace OciMsBuild.Core.Tests
                 Assert.That(Digest.OfFile(Path.Combine(dir, LayoutContent.BlobPath(digest))), Is.EqualTo(digest));
             OciSchemas.AssertValid(OciSchemas.Layout, File.ReadAllBytes(Path.Combine(dir, "oci-layout")));
             OciSchemas.AssertValid(OciSchemas.Index, File.ReadAllBytes(Path.Combine(dir, "index.json")));
-            Assert.That(Directory.GetFileSystemEntries(dir).Select(Path.GetFileName), Is.EquivalentTo(new[] { "blobs", "index.json", "oci-layout" }));
+            Assert.That(Directory.GetFileSystemEntries(dir).Select(Path.GetFileName), Is.EquivalentTo(new[] { "blobs", "index.json", "oci-layout", OutputOwnership.LayoutMarkerFileName }));
+            Assert.That(File.ReadAllText(Path.Combine(dir, OutputOwnership.LayoutMarkerFileName)), Does.Contain("OciMsBuild"));
         }
 
         [Test]

@@ -57,12 +57,16 @@ namespace OciMsBuild.EndToEnd.Tests
                 "<ItemGroup Condition=\"'$(BadItem)' == 'port'\"><ContainerPort Include=\"70000\" /></ItemGroup>" +
                 "<ItemGroup Condition=\"'$(BadItem)' == 'udp'\"><ContainerPort Include=\"53\" Type=\"xyz\" /></ItemGroup>" +
                 "<ItemGroup Condition=\"'$(BadItem)' == 'env'\"><ContainerEnvironmentVariable Include=\"1BAD\" Value=\"x\" /></ItemGroup>" +
+                "<ItemGroup Condition=\"'$(BadItem)' == 'cmd'\"><ContainerAppCommand Include=\"dotnet;%20\" /></ItemGroup>" +
+                "<Target Name=\"DeletePublishFolder\" AfterTargets=\"Publish\" BeforeTargets=\"OciBuildContainerImage\" Condition=\"'$(BadItem)' == 'nopublish'\"><RemoveDir Directories=\"$(PublishDir)\" /></Target>" +
                 "<ItemGroup Condition=\"'$(BadItem)' == 'good'\"><ContainerPort Include=\"80/tcp\" /><ContainerPort Include=\"53\" Type=\"udp\" />" +
                 "<ContainerLabel Include=\"org.opencontainers.image.source\" Value=\"https://example.invalid/x\" /><ContainerEnvironmentVariable Include=\"GREETING\" Value=\"hi\" /></ItemGroup></Project>"));
             Assert.That(Fails("OCI1007", "-p:ContainerBaseImage=scratch", "-p:BadItem=label").Output, Does.Contain("ContainerLabel 'bad key!'"));
             Assert.That(Fails("OCI1008", "-p:ContainerBaseImage=scratch", "-p:BadItem=port").Output, Does.Contain("ContainerPort '70000'"));
             Assert.That(Fails("OCI1008", "-p:ContainerBaseImage=scratch", "-p:BadItem=udp").Output, Does.Contain("tcp, udp or sctp"));
             Assert.That(Fails("OCI1009", "-p:ContainerBaseImage=scratch", "-p:BadItem=env").Output, Does.Contain("ContainerEnvironmentVariable '1BAD'"));
+            Assert.That(Fails("OCI1016", "-p:ContainerBaseImage=scratch", "-p:BadItem=cmd").Output, Does.Contain("ContainerAppCommand has an empty entry"));
+            Assert.That(Fails("OCI3002", "-p:ContainerBaseImage=scratch", "-p:BadItem=nopublish").Output, Does.Contain("publish folder").And.Contain("does not exist"));
 
             _project.Publish("-r", "linux-x64", "-p:ContainerBaseImage=scratch", "-p:BadItem=good").AssertSuccess("valid items");
             var config = new ImageOnDisk(_project.LayoutPath, _project.SummaryPath).Config["config"]!;

@@ -58,9 +58,12 @@ fail() { echo "run-web-image: $*" >&2; echo "--- container log:" >&2; podman log
 
 # Poll until the app answers at all (connection refused = not up yet). A non-2xx answer is final:
 # waiting the full TIMEOUT for a 404 would only slow the test down.
+# A connection refused returns at once; once the app listens, its first answer can take several
+# seconds (JIT under qemu on a loaded machine took 8 s), so each request may take up to 30 s rather
+# than being abandoned and re-sent, which only queues more first requests.
 t0=$SECONDS body='' code=''
 while :; do
-  if code=$(curl -sS -m 5 -o "$PODMAN_WORK/body" -w '%{http_code}' "$URL" 2>"$PODMAN_WORK/curl.err"); then
+  if code=$(curl -sS -m 30 -o "$PODMAN_WORK/body" -w '%{http_code}' "$URL" 2>"$PODMAN_WORK/curl.err"); then
     body=$(cat "$PODMAN_WORK/body"); break
   fi
   [[ $(podman inspect -f '{{.State.Running}}' "$PODMAN_CNAME" 2>/dev/null) == true ]] \

@@ -9,20 +9,19 @@ namespace OciMsBuild.Core.Auth
     /// Finds the credential for a registry the way Docker, podman and the .NET SDK do, first hit wins:
     /// <list type="number">
     /// <item>the SDK's environment variables (DOTNET_CONTAINER_PUSH/PULL_REGISTRY_UNAME/PWORD, then
-    /// DOTNET_CONTAINER_REGISTRY_*, then the legacy SDK_CONTAINER_REGISTRY_*), a pair only when both are non-empty;</item>
+    /// DOTNET_CONTAINER_REGISTRY_*, then the legacy SDK_CONTAINER_REGISTRY_*), a pair only when both are non-empty,
+    /// where our _PWORD_FILE may stand in for _PWORD (see <see cref="EnvironmentCredentials"/>);</item>
     /// <item>Docker's config.json ($DOCKER_CONFIG or ~/.docker): credHelpers, else auths, else credsStore;</item>
     /// <item>podman's auth.json ($REGISTRY_AUTH_FILE, else $XDG_RUNTIME_DIR/containers and
     /// ${XDG_CONFIG_HOME:-~/.config}/containers): credHelpers, else auths;</item>
     /// <item>else anonymous.</item>
     /// </list>
     /// Every variable (PATH and HOME included) is read through the injected environment, so tests are hermetic.
-    /// Broken sources (malformed file, failing helper) throw OCI2011; messages and <see cref="CredentialLookup.Tried"/>
+    /// Broken sources (malformed file, failing helper) throw OCI2011, an unusable password file OCI2021; messages and <see cref="CredentialLookup.Tried"/>
     /// never contain a secret.
     /// </summary>
     public sealed class CredentialResolver
     {
-        private static readonly string[] SharedPrefixes = { "DOTNET_CONTAINER_REGISTRY", "SDK_CONTAINER_REGISTRY" };
-
         private readonly Func<string, string?> _env;
         private readonly bool _envInjected;
         private readonly string? _homeDirectory;
@@ -47,7 +46,7 @@ namespace OciMsBuild.Core.Auth
             var host = RegistryKeys.NormalizeRegistry(registry);
             var tried = new List<string>();
             var consulted = new HashSet<string>(StringComparer.Ordinal);
-            var credential = FromEnvironment(access, tried)
+            var credential = EnvironmentCredentials.Find(Var, access, tried)
                 ?? FromDockerConfig(host, tried, consulted)
                 ?? FromContainersAuth(host, tried, consulted);
             return new CredentialLookup(credential, tried.AsReadOnly());
@@ -57,38 +56,6 @@ namespace OciMsBuild.Core.Auth
         {
             var value = _env(name);
             return string.IsNullOrEmpty(value) ? null : value;
-        }
-
-        private RegistryCredential? FromEnvironment(RegistryAccess access, List<string> tried)
-        {
-            var prefixes = new List<string> { access == RegistryAccess.Push ? "DOTNET_CONTAINER_PUSH_REGISTRY" : "DOTNET_CONTAINER_PULL_REGISTRY" };
-            prefixes.AddRange(SharedPrefixes);
-            var missed = new List<string>();
-            var halves = new List<string>();
-            foreach (var prefix in prefixes)
-            {
-                var user = Var(prefix + "_UNAME");
-                var password = Var(prefix + "_PWORD");
-                if (user != null && password != null)
-                {
-                    if (missed.Count > 0) tried.Add(DescribeVariables(missed) + " (not set)");
-                    var source = "environment variables " + prefix + "_UNAME/PWORD";
-                    tried.Add(source);
-                    return new RegistryCredential(user, password, null, source);
-                }
-                missed.Add(prefix);
-                if (user != null) halves.Add($"{prefix}_UNAME is set without {prefix}_PWORD");
-                else if (password != null) halves.Add($"{prefix}_PWORD is set without {prefix}_UNAME");
-            }
-            tried.Add(DescribeVariables(missed) + (halves.Count == 0 ? " (not set)" : " (not set as pairs: " + string.Join("; ", halves) + ")"));
-            return null;
-        }
-
-        private static string DescribeVariables(List<string> prefixes)
-        {
-            var names = prefixes.Select(p => p + "_UNAME/PWORD").ToList();
-            var text = names.Count == 1 ? names[0] : string.Join(", ", names.Take(names.Count - 1)) + " and " + names[names.Count - 1];
-            return "environment variables " + text;
         }
 
         private string? HomeDirectory()

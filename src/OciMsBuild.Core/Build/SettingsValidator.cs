@@ -37,15 +37,20 @@ namespace OciMsBuild.Core.Build
             return u;
         }
 
+        /// <summary>
+        /// The one spelling of the working directory that the config's WorkingDir and the layer
+        /// entries both use: repeated '/' collapsed, no trailing '/' ('//app/' is '/app'; '/' stays).
+        /// </summary>
         public static string WorkingDirectory(string? dir)
         {
             var d = string.IsNullOrWhiteSpace(dir) ? "/app" : dir!.Trim();
+            var parts = d.Split('/');
             bool bad = !d.StartsWith("/", StringComparison.Ordinal) || d.IndexOf('\\') >= 0 || d.IndexOf('\0') >= 0
-                       || Array.Exists(d.Split('/'), part => part == ".." || part == ".");
+                       || Array.Exists(parts, part => part == ".." || part == ".");
             if (bad)
                 throw new OciException(ErrorCodes.InvalidWorkingDirectory,
                     $"ContainerWorkingDirectory '{dir}' must be an absolute Linux path without '.' or '..' segments, e.g. '/app'.");
-            return d.Length > 1 ? d.TrimEnd('/') : d;
+            return "/" + string.Join("/", Array.FindAll(parts, part => part.Length > 0));
         }
 
         /// <summary>Parses '80', '80/tcp', '53/udp' (type from the separate Type metadata when given).</summary>

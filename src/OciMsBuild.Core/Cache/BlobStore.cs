@@ -7,8 +7,9 @@ namespace OciMsBuild.Core.Cache
 {
     /// <summary>
     /// Content-addressed blobs under ROOT/blobs/sha256/HEX. A blob becomes visible only by an
-    /// atomic rename after its digest was checked, so readers never see a partial blob and a
-    /// crash leaves at most a temp file (cleaned on the next write of that blob).
+    /// atomic rename after its digest was checked, so readers never see a partial blob. A failed
+    /// or cancelled write deletes its temp file; one left by a killed build is removed by a later
+    /// build when it opens the store (<see cref="StaleTempFiles"/>).
     /// </summary>
     public sealed class BlobStore
     {
@@ -17,6 +18,7 @@ namespace OciMsBuild.Core.Cache
             Root = Path.GetFullPath(root);
             BlobDirectory = Path.Combine(Root, "blobs", "sha256");
             TempDirectory = Path.Combine(Root, "tmp");
+            StaleTempFiles.CleanBlobStoreTemp(TempDirectory);
         }
 
         public string Root { get; }

@@ -197,7 +197,7 @@ namespace OciMsBuild.Core.Cache
             try { File.Delete(path); }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
-                throw new OciException(ErrorCodes.CacheRecordStuck,
+                throw new OciException(ErrorCodes.FileSystemError,
                     $"The record '{path}' names blobs the blob store at {_store.Root} lost, and it cannot be deleted to rebuild them ({e.Message}). Delete the folder '{Path.GetDirectoryName(path)}' and build again.", e);
             }
             DeletedRecords.Add(path);

@@ -32,6 +32,10 @@ namespace OciMsBuild.Core.Errors
         public const string DuplicatePlatform = "OCI1022";
         /// <summary>ContainerArchivePlatform is malformed or names a platform the image does not have.</summary>
         public const string InvalidArchivePlatform = "OCI1023";
+        /// <summary>An output path names a file or folder OciMsBuild did not write (or a folder where a file belongs, or the reverse): it is never replaced.</summary>
+        public const string OutputPathNotOurs = "OCI1024";
+        /// <summary>An output path is, contains or lies inside something the build reads (base image, publish folder, project, blob store), or another output.</summary>
+        public const string OutputOverlapsInput = "OCI1025";
 
         // OCI2xxx: registry and network
         /// <summary>The registry cannot be reached: unknown host, connection refused, network down.</summary>
@@ -56,19 +60,38 @@ namespace OciMsBuild.Core.Errors
         public const string RegistryTimeout = "OCI2010";
         /// <summary>A credential source is broken: unreadable config.json, a failing credential helper.</summary>
         public const string CredentialSourceFailed = "OCI2011";
+        /// <summary>
+        /// Warning: a registry password sits in an environment variable MSBuild records in this build's
+        /// binlog / diagnostic output (DOTNET_CONTAINER_*_PWORD; any *_PWORD with MSBUILDLOGALLENVIRONMENTVARIABLES).
+        /// </summary>
+        public const string PasswordInLoggedVariable = "OCI2020";
+        /// <summary>A *_PWORD_FILE variable names no file, a folder, or an empty, multi-line, oversized or unreadable file.</summary>
+        public const string PasswordFileUnusable = "OCI2021";
+        /// <summary>Both *_PWORD and *_PWORD_FILE are set for one prefix.</summary>
+        public const string ConflictingPasswordVariables = "OCI2022";
 
         // OCI3xxx: files and cache
         public const string BlobCorrupt = "OCI3001";
         public const string PublishOutputMissing = "OCI3002";
         public const string WriteFailed = "OCI3003";
         public const string InvalidBaseContent = "OCI3004";
+        /// <summary>A file system failure no more specific code covers (disk full, permission denied, a path in the way); the message names the path.</summary>
+        public const string FileSystemError = "OCI3005";
+        /// <summary>The publish output holds a FIFO, a socket or a device (or a link to one): only files, folders and links go in an image.</summary>
+        public const string PublishOutputSpecialFile = "OCI3010";
+        /// <summary>A symbolic link in the publish output points outside the publish folder (it would copy a host file or dangle in the image).</summary>
+        public const string PublishOutputLinkOutside = "OCI3011";
+        /// <summary>A symbolic link in the publish output is dangling, part of a link loop, or points at a folder that contains it.</summary>
+        public const string PublishOutputBrokenLink = "OCI3012";
+        /// <summary>A file or folder of the publish output cannot be examined (permission denied, vanished while being listed).</summary>
+        public const string PublishOutputUnreadable = "OCI3013";
+        /// <summary>A publish file changed size or disappeared between planning and packing its layer.</summary>
+        public const string PublishFileChanged = "OCI3014";
         /// <summary>ContainerBlobCachePath is not a usable directory: a file (or a file on its path), or it cannot be created, written or read (permissions, read-only file system).</summary>
         public const string BlobCacheUnusable = "OCI3015";
         /// <summary>The disk (or quota) under the blob store is full: nothing half-written was left in the store.</summary>
         public const string BlobCacheFull = "OCI3016";
         /// <summary>Any other I/O error while writing a blob into the blob store.</summary>
         public const string BlobCacheWriteFailed = "OCI3017";
-        /// <summary>A record under obj/container names blobs the cache lost, and cannot be deleted so that it is rebuilt.</summary>
-        public const string CacheRecordStuck = "OCI3018";
     }
 }

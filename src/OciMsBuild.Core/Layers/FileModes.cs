@@ -12,7 +12,10 @@ namespace OciMsBuild.Core.Layers
         public const int Directory = 0x1ED; // 0755
         public const int Executable = 0x1ED; // 0755
         public const int Regular = 0x1A4; // 0644
+        /// <summary>What ln -s and GNU tar record for a link; the target's mode is what counts.</summary>
+        public const int Symlink = 0x1FF; // 0777
 
+        /// <summary>Opens the file to read its first bytes: call it for regular files only (a FIFO would block).</summary>
         public static int For(string sourcePath)
         {
             var head = new byte[4];

@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Security.Cryptography;
 using System.Text;
+using System.Threading;
 using OciMsBuild.Core.Cache;
 using OciMsBuild.Core.Oci;
 
@@ -21,13 +22,19 @@ namespace OciMsBuild.Core.Layers
             {
                 if (entry.SourcePath == null) continue;
                 var info = new FileInfo(entry.SourcePath);
-                text.Append('\n').Append(info.Length).Append(' ').Append(info.LastWriteTimeUtc.Ticks);
+                // A vanished file still gets a fingerprint; packing then reports it (OCI3014).
+                if (info.Exists) text.Append('\n').Append(info.Length).Append(' ').Append(info.LastWriteTimeUtc.Ticks);
+                else text.Append("\nmissing");
             }
             using var sha = SHA256.Create();
             return Digest.Format(sha.ComputeHash(Encoding.UTF8.GetBytes(text.ToString())));
         }
 
-        public static LayerRecord Pack(LayerPlan plan, BlobStore store)
+        /// <summary>
+        /// Packs the plan. Cancellation is observed between entries and between 64 KiB blocks of a
+        /// file; the half-written blob is then deleted by the store, so nothing partial remains.
+        /// </summary>
+        public static LayerRecord Pack(LayerPlan plan, BlobStore store, CancellationToken cancellation = default)
         {
             var fingerprint = Fingerprint(plan);
             string diffId = "";
@@ -40,8 +47,10 @@ namespace OciMsBuild.Core.Layers
                     var tar = new DeterministicTarWriter(tarBytes, DateTimeOffset.FromUnixTimeSeconds(plan.MtimeUnixSeconds).UtcDateTime, plan.Uid, plan.Gid);
                     foreach (var entry in plan.Entries)
                     {
+                        cancellation.ThrowIfCancellationRequested();
                         if (entry.IsDirectory) tar.WriteDirectory(entry.Path, entry.Mode);
-                        else tar.WriteFile(entry.Path, entry.Mode, entry.SourcePath!);
+                        else if (entry.IsSymlink) tar.WriteSymlink(entry.Path, entry.Mode, entry.LinkTarget!);
+                        else tar.WriteFile(entry.Path, entry.Mode, entry.SourcePath!, cancellation);
                     }
                     tar.Finish();
                     diffId = tarBytes.FinishDigest();

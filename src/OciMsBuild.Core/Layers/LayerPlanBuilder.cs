@@ -17,7 +17,9 @@ namespace OciMsBuild.Core.Layers
             foreach (var file in files)
             {
                 var path = (root.Length == 0 ? "" : root + "/") + file.RelativePath.TrimStart('/');
-                entries[path] = new TarEntrySpec { Path = path, SourcePath = file.SourcePath, Mode = FileModes.For(file.SourcePath) };
+                entries[path] = file.LinkTarget != null
+                    ? new TarEntrySpec { Path = path, LinkTarget = file.LinkTarget, Mode = FileModes.Symlink }
+                    : new TarEntrySpec { Path = path, SourcePath = file.SourcePath, Mode = FileModes.For(file.SourcePath) };
                 // Emit every parent directory so extraction never has to invent one (with random modes).
                 for (int slash = path.LastIndexOf('/'); slash > 0; slash = path.LastIndexOf('/', slash - 1))
                 {

@@ -15,8 +15,14 @@ namespace OciMsBuild.Core.Layers
         /// <summary>Path inside the publish directory, forward slashes.</summary>
         public string RelativePath { get; }
 
-        /// <summary>Where to read the bytes from (the published copy).</summary>
+        /// <summary>Where to read the bytes from (the published copy; for a link, the link itself).</summary>
         public string SourcePath { get; }
+
+        /// <summary>
+        /// Set for a symbolic link that resolves inside the publish folder: the target the tar entry
+        /// records, relative (see <see cref="PublishFolderScanner"/>). Null for a regular file.
+        /// </summary>
+        public string? LinkTarget { get; set; }
 
         public string? NuGetPackageId { get; set; }
         public string? ReferenceSourceTarget { get; set; }

@@ -1,18 +1,42 @@
+using System;
 using System.IO;
 using System.Text;
 
 namespace OciMsBuild.Core.Output
 {
-    /// <summary>Small state files: written whole or not at all.</summary>
+    /// <summary>
+    /// Small files written whole or not at all: the text goes to a uniquely named temp file beside
+    /// the target (so two builds never share one) and is renamed over it; a failure removes the temp.
+    /// </summary>
     public static class AtomicFile
     {
-        public static void WriteAllText(string path, string text)
+        /// <summary>Temp files are named PATH.tmp-32HEX: the stale-temp cleanup recognises them by that.</summary>
+        public static string TempPathFor(string path) => path + ".tmp-" + Guid.NewGuid().ToString("N");
+
+        public static void WriteAllText(string path, string text) => WriteAllBytes(path, new UTF8Encoding(false).GetBytes(text));
+
+        public static void WriteAllBytes(string path, byte[] bytes)
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            var temp = path + ".tmp";
-            File.WriteAllText(temp, text, new UTF8Encoding(false));
-            if (File.Exists(path)) File.Delete(path);
-            File.Move(temp, path);
+            path = Path.GetFullPath(path);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var temp = TempPathFor(path);
+            try
+            {
+                File.WriteAllBytes(temp, bytes);
+                ReplaceWith(temp, path);
+            }
+            catch
+            {
+                TryDelete(temp);
+                throw;
+            }
+        }
+
+        /// <summary>Renames a finished temp file over the target in one step where the target exists.</summary>
+        public static void ReplaceWith(string temp, string path)
+        {
+            if (File.Exists(path)) File.Replace(temp, path, null);
+            else File.Move(temp, path);
         }
 
         /// <summary>Writes only when the content differs, so MSBuild sees an unchanged timestamp.</summary>
@@ -21,6 +45,11 @@ namespace OciMsBuild.Core.Output
             if (File.Exists(path) && File.ReadAllText(path) == text) return false;
             WriteAllText(path, text);
             return true;
+        }
+
+        internal static void TryDelete(string file)
+        {
+            try { if (File.Exists(file)) File.Delete(file); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }
 }

@@ -25,10 +25,14 @@ namespace OciMsBuild.Core.Output
             [JsonProperty("Layers", Order = 3)] public List<string> Layers { get; set; } = new List<string>();
         }
 
+        public const string Property = "ContainerArchiveOutputPath";
+
         public static void Write(string path, LayoutContent content, BuiltImage dockerImage, ImageName name, BlobStore store)
         {
-            path = Path.GetFullPath(path);
-            var temp = path + ".tmp-" + Guid.NewGuid().ToString("N");
+            path = PathComparison.Normalize(path);
+            OutputOwnership.CheckArchiveFile(path, Property);
+            StaleTempFiles.CleanBeside(path);
+            var temp = AtomicFile.TempPathFor(path);
             try
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -57,24 +61,18 @@ namespace OciMsBuild.Core.Output
                     tar.WriteBytes("oci-layout", FileModes.Regular, utf8.GetBytes(LayoutContent.OciLayoutFile));
                     tar.Finish();
                 }
-                if (File.Exists(path)) File.Delete(path);
-                File.Move(temp, path);
+                AtomicFile.ReplaceWith(temp, path);
             }
-            catch (Exception e) when (!(e is OciException))
+            catch (Exception e) when (!(e is OciException) && !(e is OperationCanceledException))
             {
-                TryDelete(temp);
-                throw new OciException(ErrorCodes.WriteFailed, $"Could not write the image archive '{path}' (ContainerArchiveOutputPath): {e.Message}", e);
+                AtomicFile.TryDelete(temp);
+                throw new OciException(ErrorCodes.WriteFailed, $"Could not write the image archive {Property} '{path}': {e.Message}", e);
             }
             catch
             {
-                TryDelete(temp);
+                AtomicFile.TryDelete(temp);
                 throw;
             }
-        }
-
-        private static void TryDelete(string file)
-        {
-            try { if (File.Exists(file)) File.Delete(file); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }
 }

@@ -1,3 +1,4 @@
+using System;
 using System.IO;
 using System.Text;
 using Newtonsoft.Json;
@@ -14,20 +15,39 @@ namespace OciMsBuild.Core.Output
             Write(ImageSet.Single(image), name, layoutDirectory, archivePath, null, summaryPath, store);
 
         /// <param name="archivePlatform">ContainerArchivePlatform: the platform the tarball's manifest.json names.</param>
-        public static BuildSummary Write(ImageSet set, ImageName name, string? layoutDirectory, string? archivePath, string? archivePlatform, string summaryPath, BlobStore store)
+        /// <param name="workDirectory">obj/container: a layout folder inside it is ours even without the marker file.</param>
+        public static BuildSummary Write(ImageSet set, ImageName name, string? layoutDirectory, string? archivePath, string? archivePlatform, string summaryPath, BlobStore store, string? workDirectory = null)
         {
             CheckArchivePath(archivePath, layoutDirectory, summaryPath);
+            // Before anything is written: a summary path we may not replace must not cost the layout and tarball.
+            OutputOwnership.CheckSummaryFile(summaryPath, SummaryProperty);
+            StaleTempFiles.CleanBeside(summaryPath);
             // Checked before anything is written, so a bad platform leaves the previous outputs alone.
             var dockerImage = string.IsNullOrEmpty(archivePath) ? null : ArchivePlatform.Choose(set, archivePlatform);
             if (dockerImage == null && !string.IsNullOrWhiteSpace(archivePlatform)) ArchivePlatform.Parse(archivePlatform!.Trim());
             var content = LayoutContent.For(set, name);
-            if (!string.IsNullOrEmpty(layoutDirectory)) OciLayoutWriter.Write(layoutDirectory!, content, store);
+            if (!string.IsNullOrEmpty(layoutDirectory)) OciLayoutWriter.Write(layoutDirectory!, content, store, workDirectory);
             if (!string.IsNullOrEmpty(archivePath)) ImageArchiveWriter.Write(archivePath!, content, dockerImage!, name, store);
             var summary = BuildSummary.From(set, name,
                 string.IsNullOrEmpty(layoutDirectory) ? null : Path.GetFullPath(layoutDirectory),
                 string.IsNullOrEmpty(archivePath) ? null : Path.GetFullPath(archivePath));
-            AtomicFile.WriteAllText(summaryPath, JsonConvert.SerializeObject(summary, Formatting.Indented));
+            WriteSummary(summaryPath, JsonConvert.SerializeObject(summary, Formatting.Indented));
             return summary;
+        }
+
+        public const string SummaryProperty = "ContainerSummaryOutputPath";
+
+        private static void WriteSummary(string path, string json)
+        {
+            try
+            {
+                AtomicFile.WriteAllText(path, json);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is NotSupportedException)
+            {
+                throw new Errors.OciException(Errors.ErrorCodes.WriteFailed,
+                    $"Could not write the summary {SummaryProperty} '{Path.GetFullPath(path)}': {e.Message}. Choose a writable file path, e.g. 'artifacts/image.json'.", e);
+            }
         }
 
         /// <summary>The tarball must not land inside the layout it is copied from, nor on the summary file.</summary>

@@ -10,9 +10,36 @@ namespace OciMsBuild.Core.Platforms
     /// <summary>Maps .NET runtime identifiers to OCI platforms. Images are always Linux.</summary>
     public static class RuntimeIdentifiers
     {
-        /// <summary>linux-x64, linux-musl-arm64, … (any RID whose OS part is linux or linux-musl, also distro RIDs like ubuntu.22.04-x64 are not accepted: .NET 8+ uses portable RIDs).</summary>
-        public static bool IsLinux(string rid) =>
-            rid.StartsWith("linux-", StringComparison.Ordinal) && TryArchitecture(rid, out _, out _);
+        /// <summary>
+        /// The CPU part of every Linux RID an image can be for (<see cref="TryArchitecture"/> maps each to its OCI architecture).
+        /// Each one, as linux-CPU and linux-musl-CPU, is in the .NET SDK's portable RID graph
+        /// (PortableRuntimeIdentifierGraph.json), so restore and publish accept it. The evaluation
+        /// in build/OciMsBuild.targets (_OciImageRidArchs) lists the same CPUs: a RID outside the set
+        /// never reaches restore, and this class reports it (OCI1012) instead of the SDK's NETSDK1083.
+        /// </summary>
+        private static readonly string[] Cpus = { "x64", "arm64", "arm", "x86", "s390x", "ppc64le", "riscv64", "loongarch64" };
+
+        /// <summary>What a user may write, for the messages.</summary>
+        public const string ValidRids = "linux-x64, linux-arm64, linux-arm, linux-x86, linux-s390x, linux-ppc64le, linux-riscv64, linux-loongarch64 and their linux-musl- forms (linux-musl-x64, linux-musl-arm64, …)";
+
+        /// <summary>
+        /// linux-CPU or linux-musl-CPU for a CPU of <see cref="Cpus"/>. Distro RIDs (ubuntu.22.04-x64),
+        /// linux-bionic-* and made-up ones (linux-foo) are not: the SDK's portable RID graph would
+        /// reject them at restore.
+        /// </summary>
+        public static bool IsLinux(string rid)
+        {
+            var rest = rid.StartsWith("linux-musl-", StringComparison.Ordinal) ? rid.Substring("linux-musl-".Length)
+                     : rid.StartsWith("linux-", StringComparison.Ordinal) ? rid.Substring("linux-".Length)
+                     : null;
+            return rest != null && Array.IndexOf(Cpus, rest) >= 0;
+        }
+
+        /// <summary>Why <paramref name="rid"/> cannot be an image's RID, and what can: an OCI1012 message that starts with <paramref name="subject"/> ("ContainerRuntimeIdentifier 'linux-foo' is").</summary>
+        private static string Rejection(string subject, string rid) =>
+            rid.StartsWith("linux-", StringComparison.Ordinal)
+                ? $"{subject} not a Linux runtime identifier the .NET SDK knows (its RID graph has no '{rid}'). Use one of {ValidRids}."
+                : $"{subject} not a Linux runtime identifier. Container images are Linux: use one of {ValidRids}.";
 
         public static bool IsMusl(string rid) => rid.StartsWith("linux-musl-", StringComparison.Ordinal);
 
@@ -38,8 +65,7 @@ namespace OciMsBuild.Core.Platforms
             {
                 var rid = containerRid!.Trim();
                 if (!IsLinux(rid))
-                    throw new OciException(ErrorCodes.NonLinuxRuntimeIdentifier,
-                        $"ContainerRuntimeIdentifier '{rid}' is not a Linux runtime identifier. Container images are Linux: use one of linux-x64, linux-arm64, linux-arm, linux-musl-x64, linux-musl-arm64.");
+                    throw new OciException(ErrorCodes.NonLinuxRuntimeIdentifier, Rejection($"ContainerRuntimeIdentifier '{rid}' is", rid));
                 return rid;
             }
             if (!string.IsNullOrWhiteSpace(publishRid) && IsLinux(publishRid!.Trim())) return publishRid.Trim();
@@ -50,7 +76,9 @@ namespace OciMsBuild.Core.Platforms
         /// Every RID an image is built for, the way the .NET SDK's container targets decide:
         /// ContainerRuntimeIdentifier (one image), else ContainerRuntimeIdentifiers (an index),
         /// else the publish's RID, else the Linux RIDs of the project's RuntimeIdentifiers, else
-        /// the building machine's architecture. Order is kept; duplicates are dropped.
+        /// the building machine's architecture. Order is kept; duplicates are dropped, so
+        /// 'linux-x64;linux-x64' is the one image linux-x64 gives (build/OciMsBuild.targets'
+        /// _OciMultiPlatform counts distinct entries the same way).
         /// </summary>
         public static IReadOnlyList<string> ChooseAll(string? containerRid, string? containerRids, string? publishRid, string? projectRids)
         {
@@ -60,8 +88,7 @@ namespace OciMsBuild.Core.Platforms
             {
                 var bad = listed.FirstOrDefault(r => !IsLinux(r));
                 if (bad != null)
-                    throw new OciException(ErrorCodes.NonLinuxRuntimeIdentifier,
-                        $"ContainerRuntimeIdentifiers has '{bad}', which is not a Linux runtime identifier. Container images are Linux: use linux-x64, linux-arm64, linux-arm, linux-musl-x64 or linux-musl-arm64.");
+                    throw new OciException(ErrorCodes.NonLinuxRuntimeIdentifier, Rejection($"ContainerRuntimeIdentifiers has '{bad}', which is", bad));
                 CheckDistinctPlatforms(listed, "ContainerRuntimeIdentifiers");
                 return listed;
             }
@@ -91,7 +118,7 @@ namespace OciMsBuild.Core.Platforms
         {
             if (!TryArchitecture(rid, out var arch, out var variant))
                 throw new OciException(ErrorCodes.NonLinuxRuntimeIdentifier,
-                    $"Runtime identifier '{rid}' has no container platform. Use one of linux-x64, linux-arm64, linux-arm, linux-musl-x64, linux-musl-arm64.");
+                    $"Runtime identifier '{rid}' has no container platform. Use one of {ValidRids}.");
             return new Platform("linux", arch, variant);
         }
 

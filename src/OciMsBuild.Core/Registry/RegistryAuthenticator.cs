@@ -162,7 +162,7 @@ namespace OciMsBuild.Core.Registry
                     var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
                     if (response.StatusCode == HttpStatusCode.Unauthorized || response.StatusCode == HttpStatusCode.Forbidden)
                         throw new OciException(ErrorCodes.RegistryUnauthorized,
-                            $"The token service {RealmForMessage(challenge)} of registry {_endpoint.Registry} refused the credential ({(int)response.StatusCode}) for {scope}. Credential used: {DescribeCredentialSources()}. Log in again (docker login / podman login) or set DOTNET_CONTAINER_{(_access == RegistryAccess.Push ? "PUSH" : "PULL")}_REGISTRY_UNAME/PWORD.");
+                            $"The token service {RealmForMessage(challenge)} of registry {_endpoint.Registry} refused the credential ({(int)response.StatusCode}) for {scope}. Credential used: {DescribeCredentialSources()}. {CredentialAdvice.ForUnauthorized(_endpoint.Registry, _access)}");
                     if (!response.IsSuccessStatusCode)
                         throw new OciException(ErrorCodes.RegistryError,
                             $"The token service {RealmForMessage(challenge)} of registry {_endpoint.Registry} answered {(int)response.StatusCode}: {RegistryErrorBody.Describe(body)}");

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using OciMsBuild.Core.Cache;
@@ -63,8 +64,7 @@ namespace OciMsBuild.Core.Registry
                         Fetches++;
                         var head = await Client().HeadManifestAsync(reference.Repository, reference.Tag ?? "latest", ct).ConfigureAwait(false);
                         if (head == null)
-                            throw new OciException(ErrorCodes.RegistryNotFound,
-                                $"ContainerBaseImage '{name}': the tag '{reference.Tag ?? "latest"}' does not exist in {reference.Registry}/{reference.Repository}.");
+                            throw await NotFoundAsync(Client(), reference, name, ct).ConfigureAwait(false);
                         pinned = Digest.IsValid(head) ? head : (await FetchManifestAsync(Client(), reference.Repository, reference.Tag ?? "latest", ct).ConfigureAwait(false)).Digest;
                     }
                     catch (OciException e) when (cached != null && e.Code != ErrorCodes.RegistryNotFound && e.Code != ErrorCodes.RegistryUnauthorized && e.Code != ErrorCodes.RegistryDenied)
@@ -75,8 +75,34 @@ namespace OciMsBuild.Core.Registry
                     _tags.Put(name, pinned);
                 }
             }
-            await EnsureChainAsync(reference, pinned, platform, Client, ct).ConfigureAwait(false);
+            try { await EnsureChainAsync(reference, pinned, platform, Client, ct).ConfigureAwait(false); }
+            catch (OciException e) when (e.Code == ErrorCodes.RegistryNotFound && reference.Digest != null && !_store.Contains(pinned))
+            {
+                throw await NotFoundAsync(Client(), reference, reference.ToString(), ct).ConfigureAwait(false);
+            }
             return pinned;
+        }
+
+        /// <summary>
+        /// A missing repository and a missing tag or digest are different mistakes: the tag list
+        /// says which (and which tags there are). When it cannot be read, the tag or digest is named.
+        /// </summary>
+        private static async Task<OciException> NotFoundAsync(RegistryClient client, ImageReference reference, string name, CancellationToken ct)
+        {
+            IReadOnlyList<string>? tags;
+            bool known = true;
+            try { tags = await client.ListTagsAsync(reference.Repository, ct).ConfigureAwait(false); }
+            catch (OciException) { tags = null; known = false; }
+            if (known && tags == null)
+                return new OciException(ErrorCodes.RegistryNotFound,
+                    $"ContainerBaseImage '{name}': the repository '{reference.Repository}' does not exist in registry {reference.Registry} (NAME_UNKNOWN). Check the repository part of ContainerBaseImage.");
+            var missing = reference.Digest != null
+                ? $"{reference.Registry}/{reference.Repository} has no manifest {reference.Digest}"
+                : $"the tag '{reference.Tag ?? "latest"}' does not exist in {reference.Registry}/{reference.Repository}";
+            var there = tags == null ? " Check the tag."
+                : tags.Count == 0 ? " The repository has no tags."
+                : $" Tags there: {string.Join(", ", tags.Take(10))}{(tags.Count > 10 ? $", … ({tags.Count} in all)" : "")}.";
+            return new OciException(ErrorCodes.RegistryNotFound, $"ContainerBaseImage '{name}': {missing}.{there}");
         }
 
         private async Task EnsureChainAsync(ImageReference reference, string pinned, Platform platform, Func<RegistryClient> client, CancellationToken ct)

@@ -54,7 +54,7 @@ namespace OciMsBuild.Core.Registry
         private async Task<T> Run<T>(string what, Func<CancellationToken, Task<T>> action, CancellationToken ct)
         {
             try { return await _session.Retry.RunAsync(action, ct).ConfigureAwait(false); }
-            catch (Exception e) { throw RegistryFailures.ToError(e, what, _session.Endpoint, _session.Retry.Retries, ct); }
+            catch (Exception e) { throw RegistryFailures.ToError(e, what, _session.Endpoint, _session.Auth.Access, _session.Retry.Retries, ct); }
         }
 
         private async Task<OciException> Failure(HttpResponseMessage response, string what)
@@ -94,6 +94,25 @@ namespace OciMsBuild.Core.Registry
                 if (string.IsNullOrEmpty(type) || type == "application/json" || type == "text/plain")
                     type = Sources.LayoutImageReader.ProbeMediaType(bytes);
                 return new ManifestResult { Bytes = bytes, MediaType = type!, Digest = digest };
+            }, ct);
+        }
+
+        /// <summary>
+        /// The repository's tags, or null when the registry does not know the repository (404,
+        /// NAME_UNKNOWN). Tells a missing repository from a missing tag: a manifest 404 cannot
+        /// (a HEAD has no body, and the distribution registry answers MANIFEST_UNKNOWN for both).
+        /// </summary>
+        public Task<IReadOnlyList<string>?> ListTagsAsync(string repository, CancellationToken ct = default)
+        {
+            var what = $"listing the tags of {Registry}/{repository}";
+            return Run(what, async token =>
+            {
+                using var response = await _session.SendAsync(b => new HttpRequestMessage(HttpMethod.Get, $"v2/{repository}/tags/list"), Scopes(repository), token).ConfigureAwait(false);
+                if (response.StatusCode == HttpStatusCode.NotFound) return null;
+                if (!response.IsSuccessStatusCode) throw await Failure(response, what).ConfigureAwait(false);
+                var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                var tags = Newtonsoft.Json.Linq.JObject.Parse(body)["tags"] as Newtonsoft.Json.Linq.JArray;
+                return (IReadOnlyList<string>?)(tags?.Select(t => (string?)t).Where(t => t != null).Select(t => t!).ToList() ?? new List<string>());
             }, ct);
         }
 

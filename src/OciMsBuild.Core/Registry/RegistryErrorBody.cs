@@ -27,6 +27,12 @@ namespace OciMsBuild.Core.Registry
             catch (JsonException) { return new RegistryErrorEntry[0]; }
         }
 
+        /// <summary>404 for a repository the registry does not have.</summary>
+        public const string NameUnknown = "NAME_UNKNOWN";
+
+        /// <summary>Whether the body carries the spec's error <paramref name="code"/>.</summary>
+        public static bool Has(string? body, string code) => Parse(body).Any(e => e.Code == code);
+
         /// <summary>'MANIFEST_INVALID: manifest invalid; DENIED: …' or the raw start of a non-JSON body.</summary>
         public static string Describe(string? body)
         {

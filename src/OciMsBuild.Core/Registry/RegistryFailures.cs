@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Threading;
 using System.Threading.Tasks;
+using OciMsBuild.Core.Auth;
 using OciMsBuild.Core.Errors;
 
 namespace OciMsBuild.Core.Registry
@@ -69,16 +70,26 @@ namespace OciMsBuild.Core.Registry
             return text;
         }
 
+        /// <summary>
+        /// What to check when a registry cannot be reached. A push goes to ContainerRegistry: a
+        /// local base image would not help there. A pull is for the base: offline, a local base does.
+        /// </summary>
+        internal static string UnreachableAdvice(RegistryEndpoint endpoint, RegistryAccess access) =>
+            access == RegistryAccess.Push
+                ? $"Check ContainerRegistry ({endpoint.Registry}): is a registry running there, and are the host and port right? A registry without TLS on another machine must be listed in ContainerInsecureRegistries; also check the network and any proxy (HTTPS_PROXY, NO_PROXY)."
+                : "Check the name in ContainerBaseImage and the network; for offline builds use a local base (ContainerBaseImage=oci-layout://DIR[:TAG], oci-archive://FILE, docker-archive://FILE or scratch).";
+
         /// <summary>Turns what is left after retries into the coded error the user sees.</summary>
-        public static OciException ToError(Exception e, string what, RegistryEndpoint endpoint, int retries, CancellationToken ct)
+        public static OciException ToError(Exception e, string what, RegistryEndpoint endpoint, RegistryAccess access, int retries, CancellationToken ct)
         {
             if (e is OciException coded) return coded;
             if (e is OperationCanceledException && ct.IsCancellationRequested)
                 return new OciException(ErrorCodes.RegistryUnavailable, $"Cancelled while {what}.", e);
             var afterRetries = retries > 0 ? $" (after {retries} retries)" : "";
+            var forPush = access == RegistryAccess.Push ? " to push" : "";
             if (IsUnknownHost(e))
                 return new OciException(ErrorCodes.RegistryUnreachable,
-                    $"Could not reach registry {endpoint.Registry} while {what}: the host name '{RegistryEndpoint.HostOnly(endpoint.ApiHost)}' is unknown (no DNS answer). Check the name and the network; for offline builds use a local base (ContainerBaseImage=oci-layout://DIR[:TAG], oci-archive://FILE, docker-archive://FILE or scratch).", e);
+                    $"Could not reach registry {endpoint.Registry}{forPush} while {what}: the host name '{RegistryEndpoint.HostOnly(endpoint.ApiHost)}' is unknown (no DNS answer). {UnreachableAdvice(endpoint, access)}", e);
             if (IsTlsFailure(e))
                 return new OciException(ErrorCodes.RegistryTlsFailed,
                     $"TLS with registry {endpoint.Registry} failed while {what}: {Describe(e)}. If the registry uses a private CA, point SSL_CERT_FILE or SSL_CERT_DIR at its certificate; if it has no valid certificate at all, list it in ContainerInsecureRegistries (or DOTNET_CONTAINER_INSECURE_REGISTRIES) to skip verification and allow plain HTTP.", e);
@@ -90,7 +101,7 @@ namespace OciMsBuild.Core.Registry
                     $"Registry {endpoint.Registry} did not answer in time while {what}{afterRetries}. Raise ContainerRegistryTimeout (seconds) for slow links.", e);
             if (IsConnectionRefused(e))
                 return new OciException(ErrorCodes.RegistryUnreachable,
-                    $"Could not reach registry {endpoint.Registry} while {what}{afterRetries}: the connection was refused. Is the registry running and the port right? For offline builds use a local base (ContainerBaseImage=oci-layout://DIR[:TAG], oci-archive://FILE or scratch).", e);
+                    $"Could not reach registry {endpoint.Registry}{forPush} while {what}{afterRetries}: the connection was refused. {UnreachableAdvice(endpoint, access)}", e);
             if (e is HttpRequestException || e is IOException || e is SocketException)
                 return new OciException(ErrorCodes.RegistryUnavailable,
                     $"The connection to registry {endpoint.Registry} failed while {what}{afterRetries}: {Describe(e)}", e);
@@ -106,13 +117,17 @@ namespace OciMsBuild.Core.Registry
             {
                 case 401:
                     return new OciException(ErrorCodes.RegistryUnauthorized,
-                        $"Registry {endpoint.Registry} refused the request (401 Unauthorized) while {what}.{said} Credential: {auth.DescribeCredentialSources()}. Log in (docker login / podman login {endpoint.Registry}) or set DOTNET_CONTAINER_{(auth.Access == Auth.RegistryAccess.Push ? "PUSH" : "PULL")}_REGISTRY_UNAME and _PWORD.");
+                        $"Registry {endpoint.Registry} refused the request (401 Unauthorized) while {what}.{said} Credential: {auth.DescribeCredentialSources()}. {Auth.CredentialAdvice.ForUnauthorized(endpoint.Registry, auth.Access)}");
                 case 403:
                     return new OciException(ErrorCodes.RegistryDenied,
                         $"Registry {endpoint.Registry} denied the request (403 Forbidden) while {what}.{said} Credential: {auth.DescribeCredentialSources()}. The account lacks {(auth.Access == Auth.RegistryAccess.Push ? "push" : "pull")} rights on this repository.");
                 case 404:
+                    // NAME_UNKNOWN is sure the repository is missing; MANIFEST_UNKNOWN is not sure it exists
+                    // (the distribution registry says it for a manifest of an unknown repository too).
+                    var hint = RegistryErrorBody.Has(body, RegistryErrorBody.NameUnknown) ? "The repository does not exist: check its name."
+                             : "Check the repository name and tag.";
                     return new OciException(ErrorCodes.RegistryNotFound,
-                        $"Not found in registry {endpoint.Registry} while {what}.{said} Check the repository name and tag.");
+                        $"Not found in registry {endpoint.Registry} while {what}.{said} {hint}");
                 default:
                     if (IsTransientStatus(status))
                         return new OciException(ErrorCodes.RegistryUnavailable, $"Registry {endpoint.Registry} failed while {what}: HTTP {(int)status}.{said}");

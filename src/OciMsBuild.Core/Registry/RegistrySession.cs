@@ -70,13 +70,13 @@ namespace OciMsBuild.Core.Registry
                 var http = Endpoint.BaseUri(https: false);
                 HttpStatusCode status;
                 try { status = await Retry.RunAsync(token => PingOnceAsync(http, token), ct).ConfigureAwait(false); }
-                catch (Exception e2) { throw RegistryFailures.ToError(RegistryFailures.IsTlsFailure(e) ? e : e2, "connecting", Endpoint, Retry.Retries, ct); }
+                catch (Exception e2) { throw RegistryFailures.ToError(RegistryFailures.IsTlsFailure(e) ? e : e2, "connecting", Endpoint, Auth.Access, Retry.Retries, ct); }
                 // An HTTPS server answers plain HTTP with 400: the TLS failure is the real problem.
                 if (status == HttpStatusCode.BadRequest && RegistryFailures.IsTlsFailure(e))
-                    throw RegistryFailures.ToError(e, "connecting", Endpoint, Retry.Retries, ct);
+                    throw RegistryFailures.ToError(e, "connecting", Endpoint, Auth.Access, Retry.Retries, ct);
                 return http;
             }
-            catch (Exception e) { throw RegistryFailures.ToError(e, "connecting", Endpoint, Retry.Retries, ct); }
+            catch (Exception e) { throw RegistryFailures.ToError(e, "connecting", Endpoint, Auth.Access, Retry.Retries, ct); }
         }
 
         private async Task<HttpStatusCode> PingOnceAsync(Uri baseUri, CancellationToken ct)

@@ -16,13 +16,16 @@ namespace OciMsBuild.Core.Sources
                 case BaseTransport.Scratch:
                     return BaseImage.Scratch(platform);
                 case BaseTransport.OciLayout:
+                    if (File.Exists(location.Path))
+                        throw new OciException(ErrorCodes.InvalidBaseImage,
+                            $"ContainerBaseImage '{location.Text}': '{location.Path}' is a file, not a directory. For an OCI archive (tar) use oci-archive://{location.Path}[:TAG]; for a 'docker save' tarball docker-archive://{location.Path}.");
                     if (!Directory.Exists(location.Path))
                         throw new OciException(ErrorCodes.BaseNotFound, $"ContainerBaseImage '{location.Text}': the directory '{location.Path}' does not exist.");
                     return new LayoutImageReader(location.Path!, location.Text, store).Read(location.Tag, location.Digest, platform);
                 case BaseTransport.OciArchive:
                 {
                     var dir = ArchiveExtractor.ExtractToTemp(location.Path!, tempRoot, location.Text);
-                    try { return new LayoutImageReader(dir, location.Text, store).Read(location.Tag, location.Digest, platform); }
+                    try { return new LayoutImageReader(dir, location.Text, store, location.Path).Read(location.Tag, location.Digest, platform); }
                     finally { ArchiveExtractor.TryDelete(dir); }
                 }
                 case BaseTransport.DockerArchive:

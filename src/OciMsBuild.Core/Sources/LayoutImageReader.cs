@@ -18,21 +18,33 @@ namespace OciMsBuild.Core.Sources
         private readonly string _dir;
         private readonly string _displayName;
         private readonly BlobStore _store;
+        /// <summary>The archive an unpacked oci-archive came from: what messages name instead of the temp directory.</summary>
+        private readonly string? _archivePath;
 
-        public LayoutImageReader(string layoutDirectory, string displayName, BlobStore store)
+        public LayoutImageReader(string layoutDirectory, string displayName, BlobStore store, string? archivePath = null)
         {
             _dir = layoutDirectory;
             _displayName = displayName;
             _store = store;
+            _archivePath = archivePath;
         }
+
+        /// <summary>"the layout at 'DIR'" or "the archive 'FILE'".</summary>
+        private string Where => _archivePath != null ? ArchiveExtractor.Describe(_archivePath) : $"the layout at '{_dir}'";
 
         public BaseImage Read(string? tag, string? digest, Platform platform)
         {
             var indexPath = Path.Combine(_dir, "index.json");
             if (!File.Exists(indexPath))
-                throw new OciException(ErrorCodes.BaseNotFound,
-                    $"ContainerBaseImage '{_displayName}': '{_dir}' is not an OCI image layout (no index.json). Point it at a directory written by 'skopeo copy … oci:DIR:TAG', 'umoci' or OciMsBuild.");
-            var index = OciJson.Parse<ImageIndex>(File.ReadAllBytes(indexPath));
+                throw new OciException(ErrorCodes.BaseNotFound, _archivePath != null
+                    ? $"ContainerBaseImage '{_displayName}': {Where} is not an OCI archive (no index.json). Write one with 'skopeo copy … oci-archive:FILE:TAG'; for a 'docker save' tarball use docker-archive://."
+                    : $"ContainerBaseImage '{_displayName}': '{_dir}' is not an OCI image layout (no index.json). Point it at a directory written by 'skopeo copy … oci:DIR:TAG', 'umoci' or OciMsBuild.");
+            ImageIndex index;
+            try { index = OciJson.Parse<ImageIndex>(File.ReadAllBytes(indexPath)); }
+            catch (Newtonsoft.Json.JsonException e)
+            {
+                throw new OciException(ErrorCodes.InvalidBaseContent, $"ContainerBaseImage '{_displayName}': index.json in {Where} is not valid JSON ({e.Message}).", e);
+            }
             var top = ChooseTop(index, tag, digest);
             var (manifestDescriptor, manifest) = ResolveManifest(top, platform);
 
@@ -43,7 +55,10 @@ namespace OciMsBuild.Core.Sources
 
             var layers = new List<Descriptor>();
             foreach (var layer in manifest.Layers)
+            {
+                if (!File.Exists(BlobPath(layer.Digest))) throw MissingBlob("layer", layer.Digest);
                 layers.Add(BaseLayerImporter.Import(_store, BlobPath(layer.Digest), layer, _displayName));
+            }
 
             return new BaseImage { Name = _displayName, ManifestDigest = manifestDescriptor.Digest, Config = config, Layers = layers };
         }
@@ -57,7 +72,7 @@ namespace OciMsBuild.Core.Sources
                 if (File.Exists(BlobPath(digest)))
                     return new Descriptor { Digest = digest, MediaType = ProbeMediaType(ReadBlob(digest)) };
                 throw new OciException(ErrorCodes.BaseTagNotFound,
-                    $"ContainerBaseImage '{_displayName}': the layout at '{_dir}' has no manifest {digest}.");
+                    $"ContainerBaseImage '{_displayName}': {Where} has no manifest {digest}.");
             }
             var tags = index.Manifests
                 .Select(m => m.Annotations != null && m.Annotations.TryGetValue(AnnotationKeys.RefName, out var t) ? t : null)
@@ -67,13 +82,13 @@ namespace OciMsBuild.Core.Sources
                 var byTag = index.Manifests.FirstOrDefault(m => m.Annotations != null && m.Annotations.TryGetValue(AnnotationKeys.RefName, out var t) && t == tag);
                 if (byTag != null) return byTag;
                 throw new OciException(ErrorCodes.BaseTagNotFound,
-                    $"ContainerBaseImage '{_displayName}': the layout at '{_dir}' has no tag '{tag}'. Tags there: {(tags.Count == 0 ? "none" : string.Join(", ", tags))}.");
+                    $"ContainerBaseImage '{_displayName}': {Where} has no tag '{tag}'. Tags there: {(tags.Count == 0 ? "none" : string.Join(", ", tags))}.");
             }
             if (index.Manifests.Count == 1) return index.Manifests[0];
             var latest = index.Manifests.FirstOrDefault(m => m.Annotations != null && m.Annotations.TryGetValue(AnnotationKeys.RefName, out var t) && t == "latest");
             if (latest != null) return latest;
             throw new OciException(ErrorCodes.BaseTagNotFound,
-                $"ContainerBaseImage '{_displayName}': the layout at '{_dir}' holds {index.Manifests.Count} images; name one with ':TAG' or '@sha256:…'. Tags there: {(tags.Count == 0 ? "none" : string.Join(", ", tags))}.");
+                $"ContainerBaseImage '{_displayName}': {Where} holds {index.Manifests.Count} images; name one with ':TAG' or '@sha256:…'. Tags there: {(tags.Count == 0 ? "none" : string.Join(", ", tags))}.");
         }
 
         private (Descriptor, ImageManifest) ResolveManifest(Descriptor top, Platform platform)
@@ -113,12 +128,16 @@ namespace OciMsBuild.Core.Sources
         private byte[] ReadBlob(string digest)
         {
             var path = BlobPath(digest);
-            if (!File.Exists(path))
-                throw new OciException(ErrorCodes.InvalidBaseContent, $"ContainerBaseImage '{_displayName}': blob {digest} is missing from '{_dir}'.");
+            if (!File.Exists(path)) throw MissingBlob("blob", digest);
             var bytes = File.ReadAllBytes(path);
             if (Digest.Of(bytes) != digest)
-                throw new OciException(ErrorCodes.InvalidBaseContent, $"ContainerBaseImage '{_displayName}': blob {digest} in '{_dir}' does not match its digest (damaged layout).");
+                throw new OciException(ErrorCodes.InvalidBaseContent,
+                    $"ContainerBaseImage '{_displayName}': blob {digest} in {Where} does not match its digest (damaged {(_archivePath != null ? "or truncated archive" : "layout")}).");
             return bytes;
         }
+
+        private OciException MissingBlob(string what, string digest) =>
+            new OciException(ErrorCodes.InvalidBaseContent,
+                $"ContainerBaseImage '{_displayName}': {what} {digest} is missing from {Where}{(_archivePath != null ? " (a truncated or incomplete archive?)" : "")}.");
     }
 }

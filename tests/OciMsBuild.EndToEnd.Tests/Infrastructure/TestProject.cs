@@ -97,7 +97,8 @@ app.Run();
         /// <summary>Publishes with ContainerImage=true plus the given properties; returns the full log.</summary>
         public ProcessResult Publish(params string[] properties) => RunDotNet(new[] { "publish", ProjectFile, "-c", "Release", "-p:ContainerImage=true" }.Concat(properties));
 
-        public ProcessResult RunDotNet(IEnumerable<string> args, IDictionary<string, string?>? extraEnvironment = null)
+        /// <param name="timeout">How long before the build counts as hung and is killed (a failed test, not a hung run).</param>
+        public ProcessResult RunDotNet(IEnumerable<string> args, IDictionary<string, string?>? extraEnvironment = null, TimeSpan? timeout = null)
         {
             var env = TestEnvironment.DotNetEnvironment();
             if (extraEnvironment != null)
@@ -107,7 +108,7 @@ app.Run();
             if (!list.Any(a => a.StartsWith("-p:ContainerBlobCachePath=", StringComparison.Ordinal)))
                 list.Add("-p:ContainerBlobCachePath=" + TestEnvironment.BlobCache);
             return ProcessRunner.Run("dotnet", list.Concat(new[] { "-nodeReuse:false", "-v:n" }),
-                Directory_, env, TimeSpan.FromMinutes(10));
+                Directory_, env, timeout ?? TimeSpan.FromMinutes(10));
         }
 
         /// <summary>Publishes with extra environment variables (credentials, DOCKER_CONFIG) for this run only.</summary>

@@ -1,0 +1,25 @@
+using System.Collections.Generic;
+
+namespace OciMsBuild.Core.Output
+{
+    /// <summary>The end of the one line a build prints per image: where the image went.</summary>
+    public static class ReportLine
+    {
+        /// <summary>
+        /// 'pushed to REGISTRY, OCI layout DIR, archive FILE': exactly the outputs written, nothing
+        /// for one that was not (a push writes no layout by default). With none of them, the summary file.
+        /// </summary>
+        /// <param name="pushedImage">REGISTRY/REPOSITORY@DIGEST when this build pushed the image, else empty.</param>
+        public static string Destinations(string? pushedImage, string? layoutDirectory, string? archivePath, string summaryFile)
+        {
+            var parts = new List<string>();
+            var pushed = (pushedImage ?? "").Trim();
+            // The registry is the part before the first '/': a host[:port] never holds one.
+            if (pushed.Length > 0) parts.Add("pushed to " + (pushed.IndexOf('/') > 0 ? pushed.Substring(0, pushed.IndexOf('/')) : pushed));
+            if (!string.IsNullOrEmpty(layoutDirectory)) parts.Add("OCI layout " + layoutDirectory);
+            if (!string.IsNullOrEmpty(archivePath)) parts.Add("archive " + archivePath);
+            if (parts.Count == 0) parts.Add("summary " + summaryFile);
+            return string.Join(", ", parts);
+        }
+    }
+}
