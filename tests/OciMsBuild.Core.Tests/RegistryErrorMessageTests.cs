@@ -64,7 +64,7 @@ namespace OciMsBuild.Core.Tests
         [Test]
         public void A_timeout_after_retries_is_OCI2010_naming_the_property_to_raise()
         {
-            var e = RegistryFailures.ToError(new TimeoutException("The operation has timed out."), "uploading a layer", Endpoint, 3, CancellationToken.None);
+            var e = RegistryFailures.ToError(new TimeoutException("The operation has timed out."), "uploading a layer", Endpoint, RegistryAccess.Push, 3, CancellationToken.None);
             Assert.That(e.Code, Is.EqualTo(ErrorCodes.RegistryTimeout));
             Assert.That(e.Message, Does.Contain("did not answer in time while uploading a layer (after 3 retries)").And.Contain("ContainerRegistryTimeout"));
         }
