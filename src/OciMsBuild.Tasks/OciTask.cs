@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using OciMsBuild.Core.Errors;
@@ -30,7 +31,13 @@ namespace OciMsBuild.Tasks
                 Log.LogWarning("OciMsBuild: the build was cancelled; nothing was left half-written.");
                 return false;
             }
-            catch (AggregateException e) when (e.InnerException is OciException inner)
+            catch (AggregateException e) when (e.Flatten().InnerExceptions.Any(x => x is OperationCanceledException) && Cancellation.IsCancellationRequested)
+            {
+                // Parallel work: some branches saw the cancellation, others failed because of it.
+                Log.LogWarning("OciMsBuild: the build was cancelled; nothing was left half-written.");
+                return false;
+            }
+            catch (AggregateException e) when (e.Flatten().InnerExceptions.OfType<OciException>().FirstOrDefault() is OciException inner)
             {
                 Log.LogError(null, inner.Code, null, BuildEngine?.ProjectFileOfTaskNode, 0, 0, 0, 0, inner.Message);
             }

@@ -74,11 +74,59 @@ namespace OciMsBuild.Core.Tests
             var work = _temp.Combine("obj", "container");
             var dir = Path.Combine(work, "image");
             _temp.Write("obj/container/image/index.json", "{}");
+            _temp.Write("obj/container/image/oci-layout", LayoutContent.OciLayoutFile);
             Refused(ErrorCodes.OutputPathNotOurs, () => OciLayoutWriter.Write(dir, LayoutContent.For(image, Name), _store));
             OciLayoutWriter.Write(dir, LayoutContent.For(image, Name), _store, work);
             Assert.That(File.Exists(Path.Combine(dir, OutputOwnership.LayoutMarkerFileName)));
             // The work folder itself is never "ours to replace".
             Assert.Throws<OciException>(() => OutputOwnership.CheckLayoutDirectory(work, "ContainerLayoutOutputPath", work));
+        }
+
+        [Test]
+        public void Only_a_layout_folder_in_our_work_folder_is_ours_not_the_records_beside_it()
+        {
+            var image = TestImages.Build(_store, _temp);
+            var work = _temp.Combine("obj", "container");
+            _temp.Write("obj/container/linux-x64/image.json", "{}");
+            _temp.Write("obj/container/linux-x64/base.lock", "x");
+            Refused(ErrorCodes.OutputPathNotOurs, () => OciLayoutWriter.Write(Path.Combine(work, "linux-x64"), LayoutContent.For(image, Name), _store, work));
+            Assert.That(File.Exists(_temp.Combine("obj", "container", "linux-x64", "base.lock")));
+        }
+
+        [Test]
+        public void Links_devices_and_fifos_are_never_replaced_by_an_output()
+        {
+            var image = TestImages.Build(_store, _temp);
+            if (File.Exists("/dev/null"))
+            {
+                var e = Refused(ErrorCodes.OutputPathNotOurs, () => ImageOutputs.Write(image, Name, null, null, "/dev/null", _store));
+                Assert.That(e.Message, Does.Contain("character device"));
+                Refused(ErrorCodes.OutputPathNotOurs, () => OutputOwnership.CheckArchiveFile("/dev/null", "ContainerArchiveOutputPath"));
+            }
+            var real = _temp.Combine("real-layout");
+            OciLayoutWriter.Write(real, LayoutContent.For(image, Name), _store);
+            var link = _temp.Combine("link-layout");
+            File.CreateSymbolicLink(link, real);
+            Refused(ErrorCodes.OutputPathNotOurs, () => OciLayoutWriter.Write(link, LayoutContent.For(image, Name), _store));
+            Assert.That(File.Exists(Path.Combine(real, "index.json")), "the linked layout is untouched");
+
+            var summary = _temp.Write("summary.json", "");
+            var summaryLink = _temp.Combine("summary-link.json");
+            File.CreateSymbolicLink(summaryLink, summary);
+            Refused(ErrorCodes.OutputPathNotOurs, () => OutputOwnership.CheckSummaryFile(summaryLink, "ContainerSummaryOutputPath"));
+        }
+
+        [Test]
+        public void The_base_archive_under_another_spelling_is_still_an_input()
+        {
+            var bases = _temp.Combine("bases");
+            _temp.Write("bases/base.tar", "");
+            var alias = _temp.Combine("alias");
+            Directory.CreateSymbolicLink(alias, bases);
+            var check = new OutputPathCheck().BaseImage(Path.Combine(bases, "base.tar"), isFolder: false).Archive(Path.Combine(alias, "base.tar"));
+            Refused(ErrorCodes.OutputOverlapsInput, check.Run);
+            var layoutCheck = new OutputPathCheck().BaseImage(Path.Combine(alias, "base.tar"), isFolder: false).Layout(bases);
+            Refused(ErrorCodes.OutputOverlapsInput, layoutCheck.Run);
         }
 
         [Test]

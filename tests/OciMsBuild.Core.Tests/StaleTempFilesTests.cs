@@ -66,6 +66,16 @@ namespace OciMsBuild.Core.Tests
         }
 
         [Test]
+        public void Unpacked_base_archives_of_killed_builds_go_after_an_hour()
+        {
+            var killed = OldDirectory("store/tmp/extract-" + Hex);
+            var other = OldDirectory("store/tmp/extract-mine");
+            Assert.That(StaleTempFiles.CleanBlobStoreTemp(_temp.Combine("store", "tmp")), Is.EqualTo(1));
+            Assert.That(Directory.Exists(killed), Is.False);
+            Assert.That(Directory.Exists(other), Is.True);
+        }
+
+        [Test]
         public void Output_siblings_of_killed_builds_go_and_everything_else_stays()
         {
             var archive = _temp.Combine("out", "app.tar");
@@ -75,9 +85,9 @@ namespace OciMsBuild.Core.Tests
             var lookalike = Old("out/app.tar.tmp-not-a-guid");
             var output = Old("out/app.tar", "the real archive");
 
-            Assert.That(StaleTempFiles.CleanBeside(archive), Is.EqualTo(2));
+            Assert.That(StaleTempFiles.CleanBeside(archive), Is.EqualTo(1));
             Assert.That(File.Exists(archiveTemp), Is.False);
-            Assert.That(File.Exists(summaryTemp), Is.False);
+            Assert.That(File.Exists(summaryTemp), Is.True, "a bare NAME.tmp may be the user's own file");
             Assert.That(File.Exists(otherTemp), Is.True, "another output's temp file");
             Assert.That(File.Exists(lookalike), Is.True);
             Assert.That(File.Exists(output), Is.True);

@@ -8,8 +8,8 @@ namespace OciMsBuild.Core.Cache
 {
     /// <summary>
     /// Removes the temp files and folders a killed build (SIGKILL, power loss) left in our own temp
-    /// places: the blob store's tmp/ and the "NAME.tmp-HEX" / "NAME.old-HEX" / "NAME.tmp" siblings of an
-    /// output. Only names we generate are touched, never through a link, and never what a build that is
+    /// places: the blob store's tmp/ and the "NAME.tmp-HEX" / "NAME.old-HEX" siblings of an
+    /// output. (A bare "NAME.tmp" is never touched: it may be the user's.) Only names we generate are touched, never through a link, and never what a build that is
     /// still running may be writing:
     /// <list type="bullet">
     /// <item>a file goes when it was last written at least <see cref="FileIdle"/> ago AND nobody holds it
@@ -26,15 +26,15 @@ namespace OciMsBuild.Core.Cache
         public static readonly TimeSpan FileIdle = TimeSpan.FromMinutes(1);
         public static readonly TimeSpan DirectoryIdle = TimeSpan.FromHours(1);
 
-        private static readonly Regex BlobTemp = new Regex("^[0-9a-f]{32}\\.tmp$", RegexOptions.CultureInvariant);
+        private static readonly Regex BlobTemp = new Regex("^(?:[0-9a-f]{32}\\.tmp|extract-[0-9a-f]{32})$", RegexOptions.CultureInvariant);
 
-        /// <summary>The blob store's temp folder: "HEX.tmp" files of interrupted downloads and packs.</summary>
+        /// <summary>The blob store's temp folder: "HEX.tmp" files of interrupted downloads and packs, "extract-HEX" folders of unpacked base archives.</summary>
         public static int CleanBlobStoreTemp(string tempDirectory, DateTime? nowUtc = null) =>
             Clean(tempDirectory, BlobTemp, nowUtc ?? DateTime.UtcNow);
 
         /// <summary>
         /// The temp siblings of an output file or folder <paramref name="path"/>: "NAME.tmp-HEX" (file being
-        /// written, layout being assembled), "NAME.old-HEX" (layout being replaced) and "NAME.tmp".
+        /// written, layout being assembled) and "NAME.old-HEX" (layout being replaced).
         /// </summary>
         public static int CleanBeside(string path, DateTime? nowUtc = null)
         {
@@ -44,7 +44,7 @@ namespace OciMsBuild.Core.Cache
                 var name = Path.GetFileName(full);
                 var parent = Path.GetDirectoryName(full);
                 if (string.IsNullOrEmpty(name) || parent == null) return 0;
-                var pattern = new Regex("^" + Regex.Escape(name) + "\\.(?:(?:tmp|old)-[0-9a-f]{32}|tmp)$", RegexOptions.CultureInvariant);
+                var pattern = new Regex("^" + Regex.Escape(name) + "\\.(?:tmp|old)-[0-9a-f]{32}$", RegexOptions.CultureInvariant);
                 return Clean(parent, pattern, nowUtc ?? DateTime.UtcNow);
             }
             catch (Exception e) when (IsIgnorable(e))

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 
 namespace OciMsBuild.Core.Errors
 {
@@ -12,7 +13,8 @@ namespace OciMsBuild.Core.Errors
         /// <summary>The I/O exception behind <paramref name="e"/> (also inside an AggregateException from parallel work), or null.</summary>
         public static Exception? Of(Exception e)
         {
-            if (e is AggregateException aggregate && aggregate.InnerExceptions.Count > 0) e = aggregate.Flatten().InnerExceptions[0];
+            if (e is AggregateException aggregate)
+                return aggregate.Flatten().InnerExceptions.FirstOrDefault(x => x is IOException || x is UnauthorizedAccessException);
             return e is IOException || e is UnauthorizedAccessException ? e : null;
         }
 

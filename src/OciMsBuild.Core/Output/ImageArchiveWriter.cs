@@ -61,6 +61,7 @@ namespace OciMsBuild.Core.Output
                     tar.WriteBytes("oci-layout", FileModes.Regular, utf8.GetBytes(LayoutContent.OciLayoutFile));
                     tar.Finish();
                 }
+                OutputOwnership.CheckArchiveFile(path, Property); // again: the path may have changed during the copy
                 AtomicFile.ReplaceWith(temp, path);
             }
             catch (Exception e) when (!(e is OciException) && !(e is OperationCanceledException))

@@ -21,6 +21,7 @@ namespace OciMsBuild.Core.Output
             CheckArchivePath(archivePath, layoutDirectory, summaryPath);
             // Before anything is written: a summary path we may not replace must not cost the layout and tarball.
             OutputOwnership.CheckSummaryFile(summaryPath, SummaryProperty);
+            if (!string.IsNullOrEmpty(archivePath)) OutputOwnership.CheckArchiveFile(archivePath!, ImageArchiveWriter.Property);
             StaleTempFiles.CleanBeside(summaryPath);
             // Checked before anything is written, so a bad platform leaves the previous outputs alone.
             var dockerImage = string.IsNullOrEmpty(archivePath) ? null : ArchivePlatform.Choose(set, archivePlatform);
@@ -39,6 +40,7 @@ namespace OciMsBuild.Core.Output
 
         private static void WriteSummary(string path, string json)
         {
+            OutputOwnership.CheckSummaryFile(path, SummaryProperty);
             try
             {
                 AtomicFile.WriteAllText(path, json);

@@ -43,6 +43,14 @@ namespace OciMsBuild.Core.Output
                 {
                     old = directory + ".old-" + Guid.NewGuid().ToString("N");
                     Directory.Move(directory, old);
+                    // Checked again now that it cannot change under us: what was checked before the blob
+                    // copy may have been replaced by something else meanwhile.
+                    try { OutputOwnership.CheckLayoutDirectory(old, Property, ownWorkDirectory); }
+                    catch (OciException)
+                    {
+                        Directory.Move(old, directory);
+                        throw;
+                    }
                 }
                 try
                 {

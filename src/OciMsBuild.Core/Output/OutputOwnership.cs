@@ -5,6 +5,7 @@ using System.Text;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 using OciMsBuild.Core.Errors;
+using OciMsBuild.Core.Layers;
 
 namespace OciMsBuild.Core.Output
 {
@@ -32,41 +33,57 @@ namespace OciMsBuild.Core.Output
         public static void CheckLayoutDirectory(string directory, string property, string? ownWorkDirectory)
         {
             var full = PathComparison.Normalize(directory);
-            if (File.Exists(full))
-                throw Refuse(property, full, "is a file, not a folder", "Name a new or empty folder for the OCI layout, e.g. 'artifacts/image'.");
-            if (!Directory.Exists(full)) return;
+            var kind = FileSystemQuery.KindOf(full);
+            if (kind == PathKind.Missing) return;
+            if (kind == PathKind.Symlink)
+                throw Refuse(property, full, "is a symbolic link", "Name the folder itself (a link would be replaced, not what it points at).");
+            if (kind != PathKind.Directory)
+                throw Refuse(property, full, kind == PathKind.Regular ? "is a file, not a folder" : "is " + kind.Describe(), "Name a new or empty folder for the OCI layout, e.g. 'artifacts/image'.");
             if (File.Exists(Path.Combine(full, LayoutMarkerFileName))) return;
-            if (ownWorkDirectory != null && PathComparison.IsSameOrInside(full, ownWorkDirectory) && !PathComparison.Same(full, ownWorkDirectory)) return;
             var entries = Directory.EnumerateFileSystemEntries(full).Take(3).Select(Path.GetFileName).ToList();
             if (entries.Count == 0) return;
+            // Earlier versions wrote obj/container/.../image without the marker: an OCI layout there is ours.
+            if (ownWorkDirectory != null && IsStrictlyInside(PathComparison.Canonical(full), ownWorkDirectory) && File.Exists(Path.Combine(full, "oci-layout"))) return;
             throw Refuse(property, full,
                 $"is a folder that holds files OciMsBuild did not write ({string.Join(", ", entries.Select(e => "'" + e + "'"))}{(entries.Count == 3 ? ", ..." : "")}); writing the layout there would delete them",
                 $"Name a new or empty folder (a layout folder OciMsBuild wrote holds '{LayoutMarkerFileName}' and is replaced on every build).");
         }
 
-        /// <summary>An existing tarball may be replaced when it is empty or an image archive (OCI or docker save).</summary>
+        /// <summary>An existing tarball may be replaced when it is an empty regular file or an image archive (OCI or docker save).</summary>
         public static void CheckArchiveFile(string file, string property)
         {
             var full = PathComparison.Normalize(file);
-            if (Directory.Exists(full))
-                throw Refuse(property, full, "is a folder", "Name a file, or end the path with '/' to get REPOSITORY.tar inside the folder.");
-            if (!File.Exists(full) || new FileInfo(full).Length == 0) return;
+            if (!IsRegularOrMissing(full, property, "Name a file, or end the path with '/' to get REPOSITORY.tar inside the folder.")) return;
+            if (new FileInfo(full).Length == 0) return;
             if (TarProbe.LooksLikeImageArchive(full)) return;
             throw Refuse(property, full, "is an existing file that is not an image archive; writing the tarball would overwrite it",
                 "Name a new file, an image tarball to replace, or a folder ending in '/'.");
         }
 
-        /// <summary>An existing summary may be replaced when it is empty or a summary we wrote (a JSON object with our keys).</summary>
+        /// <summary>An existing summary may be replaced when it is an empty regular file or a summary we wrote (a JSON object with our keys).</summary>
         public static void CheckSummaryFile(string file, string property)
         {
             var full = PathComparison.Normalize(file);
-            if (Directory.Exists(full))
-                throw Refuse(property, full, "is a folder", "Name a file such as 'artifacts/image.json'.");
-            if (!File.Exists(full) || new FileInfo(full).Length == 0) return;
+            if (!IsRegularOrMissing(full, property, "Name a file such as 'artifacts/image.json'.")) return;
+            if (new FileInfo(full).Length == 0) return;
             if (IsOurSummary(full)) return;
             throw Refuse(property, full, "is an existing file that is not an OciMsBuild summary; writing the summary would overwrite it",
                 "Name a new file, or a summary an earlier build wrote.");
         }
+
+        /// <summary>
+        /// False when nothing is there; true for a regular file (whose content decides); anything else
+        /// (a folder, a link, /dev/null, a FIFO someone reads from) is never replaced by a file of ours.
+        /// </summary>
+        private static bool IsRegularOrMissing(string full, string property, string advice)
+        {
+            var kind = FileSystemQuery.KindOf(full);
+            if (kind == PathKind.Missing) return false;
+            if (kind == PathKind.Regular) return true;
+            throw Refuse(property, full, "is " + kind.Describe() + ", not a regular file; OciMsBuild replaces only files it wrote", advice);
+        }
+
+        private static bool IsStrictlyInside(string path, string folder) => PathComparison.IsSameOrInside(path, folder) && !PathComparison.Same(path, folder);
 
         private static bool IsOurSummary(string path)
         {

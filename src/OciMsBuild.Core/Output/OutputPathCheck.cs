@@ -16,7 +16,7 @@ namespace OciMsBuild.Core.Output
         /// <summary>A path the build reads from.</summary>
         private sealed class Input
         {
-            public Input(string what, string path, bool readWhole) { What = what; Path = PathComparison.Normalize(path); ReadWhole = readWhole; }
+            public Input(string what, string path, bool readWhole) { What = what; Path = PathComparison.Canonical(path); ReadWhole = readWhole; }
             public string What { get; }
             public string Path { get; }
             /// <summary>A folder whose every file is read (publish folder, base layout, blob store): nothing may be written inside it.</summary>
@@ -26,8 +26,14 @@ namespace OciMsBuild.Core.Output
         /// <summary>A path the build writes: a folder it replaces whole, or a file.</summary>
         private sealed class Output
         {
-            public Output(string property, string path, bool isFolder) { Property = property; Path = PathComparison.Normalize(path); IsFolder = isFolder; }
+            public Output(string property, string path, bool isFolder)
+            {
+                Property = property; Given = PathComparison.Normalize(path); Path = PathComparison.Canonical(path); IsFolder = isFolder;
+            }
             public string Property { get; }
+            /// <summary>As the user wrote it (made absolute): what ownership is checked on, links included.</summary>
+            public string Given { get; }
+            /// <summary>Links resolved: what overlaps are checked on.</summary>
             public string Path { get; }
             public bool IsFolder { get; }
         }
@@ -42,7 +48,7 @@ namespace OciMsBuild.Core.Output
         /// <summary>Read whole, and written too: it must not lie inside another input read whole either.</summary>
         public OutputPathCheck BlobStore(string? path)
         {
-            if (!string.IsNullOrWhiteSpace(path)) _blobStore = PathComparison.Normalize(path!);
+            if (!string.IsNullOrWhiteSpace(path)) _blobStore = PathComparison.Canonical(path!);
             return AddInput("the blob store (ContainerBlobCachePath)", path, readWhole: true);
         }
 
@@ -50,7 +56,7 @@ namespace OciMsBuild.Core.Output
         public OutputPathCheck WorkDirectory(string? path)
         {
             if (string.IsNullOrWhiteSpace(path)) return this;
-            _workDirectory = PathComparison.Normalize(path!);
+            _workDirectory = PathComparison.Canonical(path!);
             return AddInput("OciMsBuild's work folder in obj/", path, readWhole: false);
         }
 
@@ -90,9 +96,9 @@ namespace OciMsBuild.Core.Output
             }
             foreach (var output in _outputs)
             {
-                if (output.IsFolder) OutputOwnership.CheckLayoutDirectory(output.Path, output.Property, _workDirectory);
-                else if (output.Property == "ContainerArchiveOutputPath") OutputOwnership.CheckArchiveFile(output.Path, output.Property);
-                else OutputOwnership.CheckSummaryFile(output.Path, output.Property);
+                if (output.IsFolder) OutputOwnership.CheckLayoutDirectory(output.Given, output.Property, _workDirectory);
+                else if (output.Property == "ContainerArchiveOutputPath") OutputOwnership.CheckArchiveFile(output.Given, output.Property);
+                else OutputOwnership.CheckSummaryFile(output.Given, output.Property);
             }
         }
 

@@ -5,13 +5,14 @@ using System.Runtime.InteropServices;
 namespace OciMsBuild.Core.Output
 {
     /// <summary>
-    /// Full-path comparisons with the file system's case rules (ordinal on Linux and macOS' default
-    /// case-sensitive volumes is the strict choice; Windows compares without case).
+    /// Full-path comparisons with the file system's case rules: ordinal on Linux, without case on
+    /// Windows and macOS (whose default volumes ignore case).
     /// </summary>
     public static class PathComparison
     {
         public static StringComparison Rule { get; } =
-            RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+            RuntimeInformation.IsOSPlatform(OSPlatform.Windows) || RuntimeInformation.IsOSPlatform(OSPlatform.OSX)
+                ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
 
         /// <summary>The absolute path with no trailing separator (but "/" stays "/").</summary>
         public static string Normalize(string path)
@@ -19,6 +20,29 @@ namespace OciMsBuild.Core.Output
             var full = Path.GetFullPath(path);
             var root = Path.GetPathRoot(full) ?? "";
             return full.Length > root.Length ? full.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar) : full;
+        }
+
+        /// <summary>
+        /// The path as the kernel sees it: links in its deepest existing ancestor resolved, so two
+        /// spellings of one file (a symlinked folder, /var vs /private/var) compare equal.
+        /// </summary>
+        public static string Canonical(string path)
+        {
+            var full = Normalize(path);
+            var existing = full;
+            var rest = "";
+            while (Layers.FileSystemQuery.KindOf(existing) == Layers.PathKind.Missing)
+            {
+                var parent = Path.GetDirectoryName(existing);
+                if (string.IsNullOrEmpty(parent)) return full;
+                rest = rest.Length == 0 ? Path.GetFileName(existing) : Path.Combine(Path.GetFileName(existing), rest);
+                existing = parent!;
+            }
+            string? real;
+            try { real = Layers.FileSystemQuery.RealPath(existing, out _); }
+            catch (IOException) { real = null; }
+            if (real == null) return full;
+            return Normalize(rest.Length == 0 ? real : Path.Combine(real, rest));
         }
 
         public static bool Same(string a, string b) => string.Equals(Normalize(a), Normalize(b), Rule);
