@@ -224,11 +224,7 @@ namespace OciMsBuild.EndToEnd.Tests
 
         private static void AssertCodedError(ProcessResult result, string code, string path)
         {
-            Assert.That(result.ExitCode, Is.Not.EqualTo(0), "the build must fail:\n" + ProcessResult.Tail(result.Output));
-            var error = result.Output.Split('\n').FirstOrDefault(l => l.Contains("error " + code + ":"));
-            Assert.That(error, Is.Not.Null, ProcessResult.Tail(result.Output));
-            Assert.That(error, Does.Contain(path).And.Contain("ContainerBlobCachePath"));
-            Assert.That(result.Output, Does.Not.Contain("MSB4018").And.Not.Contain("   at OciMsBuild."), "no stack trace");
+            Assert.That(result.AssertCodedFailure(code), Does.Contain(path).And.Contain("ContainerBlobCachePath"));
         }
 
         /// <summary>A small tmpfs (we run as root, as CI does), unmounted again on Dispose.</summary>

@@ -37,11 +37,7 @@ namespace OciMsBuild.EndToEnd.Tests
         private ProcessResult Fails(string code, string property, params string[] properties)
         {
             var result = Publish(properties);
-            Assert.That(result.ExitCode, Is.Not.EqualTo(0), "the build must fail:\n" + ProcessResult.Tail(result.Output));
-            Assert.That(result.Output, Does.Contain("error " + code + ":"), ProcessResult.Tail(result.Output));
-            Assert.That(result.Output, Does.Contain(property), ProcessResult.Tail(result.Output));
-            Assert.That(result.Output, Does.Not.Contain("MSB4018"), "no unhandled task failure");
-            Assert.That(result.Output, Does.Not.Contain("   at OciMsBuild."), "no stack trace");
+            Assert.That(result.AssertCodedFailure(code), Does.Contain(property));
             return result;
         }
 

@@ -33,10 +33,7 @@ namespace OciMsBuild.EndToEnd.Tests
         private ProcessResult Fails(string expectedCode, params string[] properties)
         {
             var result = _project.Publish(new[] { "-r", "linux-x64" }.Concat(properties).ToArray());
-            Assert.That(result.ExitCode, Is.Not.EqualTo(0), "the build must fail:\n" + ProcessResult.Tail(result.Output));
-            Assert.That(result.Output, Does.Contain("error " + expectedCode + ":"), ProcessResult.Tail(result.Output));
-            Assert.That(result.Output, Does.Not.Contain("   at OciMsBuild."), "no stack trace for a user mistake");
-            TestContext.Out.WriteLine(ErrorLine(result, expectedCode).Trim());
+            TestContext.Out.WriteLine(result.AssertCodedFailure(expectedCode).Trim());
             return result;
         }
 

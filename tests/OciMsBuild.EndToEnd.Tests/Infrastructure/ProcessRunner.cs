@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Linq;
 using System.Text;
 
 namespace OciMsBuild.EndToEnd.Tests.Infrastructure
@@ -12,6 +13,19 @@ namespace OciMsBuild.EndToEnd.Tests.Infrastructure
             if (ExitCode != 0)
                 NUnit.Framework.Assert.Fail($"{what} failed with exit code {ExitCode}:\n{Tail(Output)}");
             return this;
+        }
+
+        /// <summary>
+        /// The build failed with the coded MSBuild error <paramref name="code"/> and no unhandled task
+        /// failure (MSB4018) or stack trace: what every bad input must give. Returns the error's line.
+        /// </summary>
+        public string AssertCodedFailure(string code)
+        {
+            NUnit.Framework.Assert.That(ExitCode, NUnit.Framework.Is.Not.EqualTo(0), "the build must fail:\n" + Tail(Output));
+            var line = Output.Split('\n').FirstOrDefault(l => l.Contains("error " + code + ":"));
+            NUnit.Framework.Assert.That(line, NUnit.Framework.Is.Not.Null, $"no 'error {code}:' in:\n" + Tail(Output));
+            NUnit.Framework.Assert.That(Output, NUnit.Framework.Does.Not.Contain("MSB4018").And.Not.Contain("   at OciMsBuild."), "no unhandled task failure, no stack trace");
+            return line!;
         }
 
         public static string Tail(string text, int max = 12000) => text.Length <= max ? text : "…" + text.Substring(text.Length - max);
