@@ -172,6 +172,9 @@ namespace OciMsBuild.Core.Tests
         [TestCase("{\"runtimeIdentifier\":\"linux-x64\",\"manifest\":{\"dig")]
         [TestCase("{}")]
         [TestCase("[1,2]")]
+        [TestCase("{\"format\":\"OCI\",\"root\":null,\"images\":[]}")]
+        [TestCase("{\"runtimeIdentifier\":\"linux-x64\",\"manifest\":null,\"config\":null,\"layers\":[]}")]
+        [TestCase("{\"runtimeIdentifier\":\"linux-x64\",\"manifest\":{\"digest\":\"sha256:0000000000000000000000000000000000000000000000000000000000000000\"},\"config\":{\"digest\":\"sha256:0000000000000000000000000000000000000000000000000000000000000000\"},\"layers\":[{\"digest\":\"sha256:0000000000000000000000000000000000000000000000000000000000000000\"}],\"layerKinds\":[]}")]
         public void An_unreadable_image_record_is_deleted(string content)
         {
             File.WriteAllText(_imageRecord, content);

@@ -28,13 +28,13 @@ namespace OciMsBuild.Core.Tests
         {
             var e = Assert.Throws<OciException>(() => RuntimeIdentifiers.ChooseAll("linux-foo", null, "linux-x64", null))!;
             Assert.That(e.Code, Is.EqualTo(ErrorCodes.NonLinuxRuntimeIdentifier));
-            Assert.That(e.Message, Does.StartWith("ContainerRuntimeIdentifier 'linux-foo' is not a Linux runtime identifier the .NET SDK knows"));
+            Assert.That(e.Message, Does.StartWith("ContainerRuntimeIdentifier 'linux-foo' is not a Linux runtime identifier OciMsBuild can build an image for"));
             foreach (var valid in new[] { "linux-x64", "linux-arm64", "linux-arm", "linux-musl-x64", "linux-musl-arm64" })
                 Assert.That(e.Message, Does.Contain(valid));
 
             var inList = Assert.Throws<OciException>(() => RuntimeIdentifiers.ChooseAll(null, "linux-x64;linux-foo-x64", null, null))!;
             Assert.That(inList.Code, Is.EqualTo(ErrorCodes.NonLinuxRuntimeIdentifier));
-            Assert.That(inList.Message, Does.StartWith("ContainerRuntimeIdentifiers has 'linux-foo-x64', which is not a Linux runtime identifier the .NET SDK knows"));
+            Assert.That(inList.Message, Does.StartWith("ContainerRuntimeIdentifiers has 'linux-foo-x64', which is not a Linux runtime identifier OciMsBuild can build an image for"));
         }
 
         [TestCase("linux-foo")]

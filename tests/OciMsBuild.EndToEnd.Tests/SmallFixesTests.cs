@@ -40,8 +40,8 @@ namespace OciMsBuild.EndToEnd.Tests
         private static string ErrorLine(ProcessResult result, string code) =>
             result.Output.Split('\n').First(l => l.Contains("error " + code + ":"));
 
-        [TestCase("-p:ContainerRuntimeIdentifier=linux-foo", "ContainerRuntimeIdentifier 'linux-foo' is not a Linux runtime identifier the .NET SDK knows")]
-        [TestCase("-p:ContainerRuntimeIdentifiers=\"linux-x64;linux-foo\"", "ContainerRuntimeIdentifiers has 'linux-foo', which is not a Linux runtime identifier the .NET SDK knows")]
+        [TestCase("-p:ContainerRuntimeIdentifier=linux-foo", "ContainerRuntimeIdentifier 'linux-foo' is not a Linux runtime identifier OciMsBuild can build an image for")]
+        [TestCase("-p:ContainerRuntimeIdentifiers=\"linux-x64;linux-foo\"", "ContainerRuntimeIdentifiers has 'linux-foo', which is not a Linux runtime identifier OciMsBuild can build an image for")]
         [TestCase("-p:ContainerRuntimeIdentifiers=linux-foo-x64", "ContainerRuntimeIdentifiers has 'linux-foo-x64'")]
         public void A_rid_the_sdk_does_not_know_is_OCI1012_before_the_sdk_says_NETSDK1083(string property, string message)
         {

@@ -229,6 +229,8 @@ namespace OciMsBuild.Core.Cache
             BytesHashed += info.Length;
             string actual;
             try { actual = Digest.OfFile(path); }
+            // Another build removed it between the stat and the read (a damaged shared blob): missing, so rebuilt.
+            catch (Exception e) when (e is FileNotFoundException || e is DirectoryNotFoundException) { return BlobState.Missing; }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
                 throw new OciException(ErrorCodes.BlobCacheUnusable,
@@ -243,6 +245,7 @@ namespace OciMsBuild.Core.Cache
         private BlobState Remove(string blobPath)
         {
             try { File.Delete(blobPath); }
+            catch (Exception e) when (e is DirectoryNotFoundException) { }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
                 throw new OciException(ErrorCodes.BlobCacheUnusable,
@@ -252,9 +255,10 @@ namespace OciMsBuild.Core.Cache
         }
 
         private static bool IsWellFormed(ImageSet set) =>
-            Digest.IsValid(set.Root.Digest) && set.Images.Count > 0 &&
+            set.Root != null && Digest.IsValid(set.Root.Digest) && set.Images != null && set.Images.Count > 0 &&
             set.Images.All(i => i != null && Digest.IsValid(i.Manifest?.Digest) && Digest.IsValid(i.Config?.Digest) &&
-                                i.Layers != null && i.Layers.All(l => l != null && Digest.IsValid(l.Digest)));
+                                i.Layers != null && i.Layers.All(l => l != null && Digest.IsValid(l.Digest)) &&
+                                i.LayerKinds != null && i.LayerKinds.Count == i.Layers.Count);
 
         private static string Describe(BlobState state) => state == BlobState.Missing ? "missing from the blob store" : "damaged (removed)";
 

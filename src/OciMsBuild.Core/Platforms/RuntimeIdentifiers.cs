@@ -23,9 +23,10 @@ namespace OciMsBuild.Core.Platforms
         public const string ValidRids = "linux-x64, linux-arm64, linux-arm, linux-x86, linux-s390x, linux-ppc64le, linux-riscv64, linux-loongarch64 and their linux-musl- forms (linux-musl-x64, linux-musl-arm64, …)";
 
         /// <summary>
-        /// linux-CPU or linux-musl-CPU for a CPU of <see cref="Cpus"/>. Distro RIDs (ubuntu.22.04-x64),
-        /// linux-bionic-* and made-up ones (linux-foo) are not: the SDK's portable RID graph would
-        /// reject them at restore.
+        /// linux-CPU or linux-musl-CPU for a CPU of <see cref="Cpus"/>: the RIDs with a container platform
+        /// and a base image family. Others are refused before restore: made-up ones (linux-foo) would
+        /// fail there with NETSDK1083; distro RIDs (ubuntu.22.04-x64), Android's linux-bionic-* and
+        /// rare CPUs of the RID graph (linux-armel, linux-armv6, linux-mips64) have no image platform here.
         /// </summary>
         public static bool IsLinux(string rid)
         {
@@ -38,7 +39,7 @@ namespace OciMsBuild.Core.Platforms
         /// <summary>Why <paramref name="rid"/> cannot be an image's RID, and what can: an OCI1012 message that starts with <paramref name="subject"/> ("ContainerRuntimeIdentifier 'linux-foo' is").</summary>
         private static string Rejection(string subject, string rid) =>
             rid.StartsWith("linux-", StringComparison.Ordinal)
-                ? $"{subject} not a Linux runtime identifier the .NET SDK knows (its RID graph has no '{rid}'). Use one of {ValidRids}."
+                ? $"{subject} not a Linux runtime identifier OciMsBuild can build an image for (unknown to the .NET SDK, like 'linux-foo', or without a container platform, like linux-bionic-*). Use one of {ValidRids}."
                 : $"{subject} not a Linux runtime identifier. Container images are Linux: use one of {ValidRids}.";
 
         public static bool IsMusl(string rid) => rid.StartsWith("linux-musl-", StringComparison.Ordinal);

@@ -146,6 +146,9 @@ namespace OciMsBuild.Core.Registry
                 var (baseRegistry, baseRepository) = BaseLayerFetcher.SplitSource(image.BaseSource ?? throw new Errors.OciException(Errors.ErrorCodes.BlobCorrupt, $"Blob {blob.Digest} is missing from the blob store at {_store.Root}; build again."));
                 await _connections.Client(baseRegistry, RegistryAccess.Pull).DownloadBlobAsync(baseRepository, blob, _store, ct).ConfigureAwait(false);
             }
+            // Never send damaged bytes: the registry would refuse them (DIGEST_INVALID) on every build.
+            // A damaged blob is removed here (OCI3001), and the next build's cache check rebuilds it.
+            _store.Verify(blob.Digest);
             var clock = Stopwatch.StartNew();
             var lastReport = TimeSpan.Zero;
             await client.UploadBlobAsync(repository, blob, () => File.OpenRead(_store.PathOf(blob.Digest)), done =>

@@ -108,7 +108,14 @@ namespace OciMsBuild.Core.Registry
             return Run(what, async token =>
             {
                 using var response = await _session.SendAsync(b => new HttpRequestMessage(HttpMethod.Get, $"v2/{repository}/tags/list"), Scopes(repository), token).ConfigureAwait(false);
-                if (response.StatusCode == HttpStatusCode.NotFound) return null;
+                if (response.StatusCode == HttpStatusCode.NotFound)
+                {
+                    // Only the registry's own NAME_UNKNOWN says the repository is missing; a proxy or a
+                    // registry that does not serve tag lists may answer 404 for a repository that exists.
+                    var notFound = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                    if (RegistryErrorBody.Has(notFound, "NAME_UNKNOWN")) return null;
+                    throw RegistryFailures.FromResponse(response.StatusCode, notFound, what, _session.Endpoint, _session.Auth);
+                }
                 if (!response.IsSuccessStatusCode) throw await Failure(response, what).ConfigureAwait(false);
                 var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
                 var tags = Newtonsoft.Json.Linq.JObject.Parse(body)["tags"] as Newtonsoft.Json.Linq.JArray;
