@@ -47,13 +47,10 @@ namespace OciMsBuild.Core.Platforms
         /// <summary>The RID for the building machine's architecture: linux-x64, linux-arm64, …</summary>
         public static string ForHostArchitecture()
         {
-            switch (RuntimeInformation.OSArchitecture)
-            {
-                case Architecture.Arm64: return "linux-arm64";
-                case Architecture.Arm: return "linux-arm";
-                case Architecture.X86: return "linux-x86";
-                default: return "linux-x64";
-            }
+            // The name the targets compute at evaluation (linux-$(OSArchitecture) lower-cased), so both
+            // pick the same RID; at run time the enum also has S390x, Ppc64le, RiscV64 and LoongArch64.
+            var rid = "linux-" + RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant();
+            return IsLinux(rid) ? rid : "linux-x64";
         }
 
         /// <summary>
