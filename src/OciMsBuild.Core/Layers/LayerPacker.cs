@@ -12,6 +12,14 @@ namespace OciMsBuild.Core.Layers
     public static class LayerPacker
     {
         /// <summary>
+        /// Names the compressor (and the version of its library) whose bytes <see cref="Pack"/> writes:
+        /// part of the shared layer cache's key, so layers compressed differently are never reused for
+        /// one another. Change it with the compressor. (The level is in the plan, hence in the key too.)
+        /// </summary>
+        public static readonly string CompressorId =
+            "gzip/sharpziplib-deflater/" + typeof(ICSharpCode.SharpZipLib.Zip.Compression.Deflater).Assembly.GetName().Version;
+
+        /// <summary>
         /// Identity of a layer's inputs: the plan plus each source file's size and mtime. Equal
         /// fingerprints mean the packed blob would be byte-identical, so it need not be packed.
         /// </summary>
