@@ -26,7 +26,11 @@ namespace OciMsBuild.Core.LayerCache
             ?? typeof(LayerContentKey).Assembly.GetName().Version?.ToString() ?? "unknown";
 
         /// <summary>The key's text; <paramref name="contentOf"/> gives the sha256 digest and size of a source file.</summary>
-        public static string TextOf(LayerPlan plan, Func<string, (string Digest, long Size)> contentOf)
+        public static string TextOf(LayerPlan plan, Func<string, (string Digest, long Size)> contentOf) =>
+            TextOf(plan, contentOf, LayerPacker.CompressorId);
+
+        /// <summary>With another compressor's identity: how tests see that a compressor change is a new key.</summary>
+        internal static string TextOf(LayerPlan plan, Func<string, (string Digest, long Size)> contentOf, string compressorId)
         {
             // A copy through JSON: the caller's plan stays as it is.
             var content = OciJson.Parse<LayerPlan>(OciJson.ToText(plan));
@@ -40,16 +44,18 @@ namespace OciMsBuild.Core.LayerCache
             return new StringBuilder()
                 .Append("ocimsbuild-layer-key\t").Append(FormatVersion).Append('\n')
                 .Append("library\t").Append(LibraryVersion).Append('\n')
-                .Append("compressor\t").Append(LayerPacker.CompressorId).Append('\n')
+                .Append("compressor\t").Append(compressorId).Append('\n')
                 .Append("plan\t").Append(OciJson.ToText(content)).Append('\n')
                 .ToString();
         }
 
         /// <summary>The key: sha256 of its text, as 64 hex digits (the index file's name).</summary>
-        public static string Of(LayerPlan plan, Func<string, (string Digest, long Size)> contentOf)
+        public static string Of(LayerPlan plan, Func<string, (string Digest, long Size)> contentOf) => Hash(TextOf(plan, contentOf));
+
+        internal static string Hash(string keyText)
         {
             using var sha = SHA256.Create();
-            return Digest.Hex(Digest.Format(sha.ComputeHash(Encoding.UTF8.GetBytes(TextOf(plan, contentOf)))));
+            return Digest.Hex(Digest.Format(sha.ComputeHash(Encoding.UTF8.GetBytes(keyText))));
         }
     }
 }
