@@ -54,6 +54,8 @@ namespace OciMsBuild.EndToEnd.Tests
             Assert.That(Line(firstRun, "packed layer runtime: "), Does.Contain("not in the shared layer cache; added to it"));
             var runtime = Image(first).Layer("runtime");
             var reused = Line(secondRun, FromSharedCache);
+            TestContext.Progress.WriteLine("first app:  " + Line(firstRun, "packed layer runtime: ").Trim());
+            TestContext.Progress.WriteLine("second app: " + reused.Trim());
             Assert.That(reused, Does.Contain(runtime.Digest), "the log names the reused layer's digest");
             Assert.That(secondRun.Output, Does.Not.Contain("packed layer runtime"));
             Assert.That(Image(second).Layer("runtime").Digest, Is.EqualTo(runtime.Digest), "the same runtime layer");
