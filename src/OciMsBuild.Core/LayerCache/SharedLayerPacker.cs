@@ -1,4 +1,7 @@
 using System;
+using System.Threading.Tasks;
+using System.Linq;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
@@ -73,12 +76,15 @@ namespace OciMsBuild.Core.LayerCache
             if (existing != null && existing.Fingerprint == fingerprint && _store.Contains(existing.Digest))
                 return new LayerOutcome(existing, LayerSource.UpToDate, LayerLookup.Hit, false, clock.Elapsed);
 
-            var stamps = new Dictionary<string, FileStamp>(StringComparer.Ordinal);
+            // Hashed on every core at once: on a cold build this read comes on top of packing.
+            var hashed = new ConcurrentDictionary<string, (string Digest, FileStamp Stamp)>(StringComparer.Ordinal);
+            var sources = plan.Entries.Where(e => e.SourcePath != null).Select(e => e.SourcePath!).Distinct(StringComparer.Ordinal).ToArray();
+            Parallel.ForEach(sources, new ParallelOptions { CancellationToken = cancellation, MaxDegreeOfParallelism = Environment.ProcessorCount },
+                path => hashed[path] = _hashes.HashOf(path));
+            var stamps = hashed.ToDictionary(h => h.Key, h => h.Value.Stamp, StringComparer.Ordinal);
             var key = LayerContentKey.Of(plan, path =>
             {
-                cancellation.ThrowIfCancellationRequested();
-                var (digest, stamp) = _hashes.HashOf(path);
-                stamps[path] = stamp;
+                var (digest, stamp) = hashed.TryGetValue(path, out var known) ? known : _hashes.HashOf(path);
                 return (digest, stamp.Size);
             });
 
