@@ -8,6 +8,8 @@ using OciMsBuild.Core.Cache;
 using OciMsBuild.Core.LayerCache;
 using OciMsBuild.Core.Layers;
 using OciMsBuild.Core.Oci;
+using OciMsBuild.Core.Auth;
+using OciMsBuild.Core.Registry;
 using OciMsBuild.Core.Output;
 
 namespace OciMsBuild.Tasks
@@ -17,7 +19,7 @@ namespace OciMsBuild.Tasks
     /// else from the shared layer cache when any build packed the same content, else by packing it
     /// (see <see cref="SharedLayerPacker"/>). Says at normal verbosity which of the three it was.
     /// </summary>
-    public sealed class PackOciLayers : OciTask
+    public sealed class PackOciLayers : OciRegistryTask
     {
         /// <summary>Beside the plans: the sha256 of each publish file by path and stamp (see <see cref="FileHashCache"/>).</summary>
         private const string HashCacheFileName = "file-hashes.txt";
@@ -28,6 +30,11 @@ namespace OciMsBuild.Tasks
         public int CompressionThreads { get; set; }
         /// <summary>Touched after every run: the target's one output (records are rewritten only when their layer changes).</summary>
         public string? StampFile { get; set; }
+        /// <summary>When pushing: the registry and repository large layers are uploaded to while they are packed.</summary>
+        public string? Registry { get; set; }
+        public string? Repository { get; set; }
+        /// <summary>false turns the upload-while-packing off (the push then uploads every blob from the store).</summary>
+        public bool StreamUploads { get; set; } = true;
 
         [Output] public ITaskItem[] LayerRecords { get; private set; } = new ITaskItem[0];
 
@@ -39,11 +46,19 @@ namespace OciMsBuild.Tasks
             var packer = new SharedLayerPacker(store, new LayerIndex(store), hashes);
             var plans = LayerPlans.Select(p => OciJson.Parse<LayerPlan>(File.ReadAllText(p.ItemSpec))).ToArray();
             var results = new (ITaskItem Item, string Message)[LayerPlans.Length];
+            using var connections = StreamUploads && !string.IsNullOrEmpty(Registry) && !string.IsNullOrEmpty(Repository) ? Connect() : null;
+            Func<StreamingUpload?>? startUpload = null;
+            if (connections != null)
+            {
+                WarnIfPasswordVariablesAreLogged(RegistryAccess.Push);
+                var client = connections.Client(Registry!, RegistryAccess.Push);
+                startUpload = () => new StreamingUpload(client, Repository!, cancellation: Cancellation.Token);
+            }
             var options = new ParallelOptions { CancellationToken = Cancellation.Token, MaxDegreeOfParallelism = Environment.ProcessorCount };
             Parallel.For(0, LayerPlans.Length, options, i =>
             {
                 var recordPath = LayerPlans[i].GetMetadata("RecordFile");
-                var outcome = packer.Produce(plans[i], recordPath, Cancellation.Token, CompressionThreads);
+                var outcome = packer.Produce(plans[i], recordPath, Cancellation.Token, CompressionThreads, startUpload);
                 var record = outcome.Record;
                 var item = new TaskItem(recordPath);
                 item.SetMetadata("Kind", record.Kind);

@@ -29,7 +29,8 @@ namespace OciMsBuild.Core.LayerCache
                 case LayerLookup.BlobDamaged: found = "the shared layer cache's blob was damaged (removed)"; break;
                 default: found = "its shared layer cache entry was wrong"; break;
             }
-            return found + (outcome.Indexed ? "; added to it" : "; not added to it (a publish file changed during the build, or the cache is not writable)");
+            return found + (outcome.Indexed ? "; added to it" : "; not added to it (a publish file changed during the build, or the cache is not writable)")
+                + (outcome.BytesStreamed > 0 ? $"; uploaded to the registry while it was packed ({outcome.BytesStreamed:N0} bytes)" : "");
         }
     }
 }

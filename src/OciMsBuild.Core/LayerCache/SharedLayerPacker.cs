@@ -10,6 +10,7 @@ using OciMsBuild.Core.Cache;
 using OciMsBuild.Core.Errors;
 using OciMsBuild.Core.Layers;
 using OciMsBuild.Core.Oci;
+using OciMsBuild.Core.Registry;
 using OciMsBuild.Core.Output;
 
 namespace OciMsBuild.Core.LayerCache
@@ -27,8 +28,9 @@ namespace OciMsBuild.Core.LayerCache
     /// <summary>What producing one layer did, for the log.</summary>
     public sealed class LayerOutcome
     {
-        public LayerOutcome(LayerRecord record, LayerSource source, LayerLookup lookup, bool indexed, TimeSpan elapsed)
+        public LayerOutcome(LayerRecord record, LayerSource source, LayerLookup lookup, bool indexed, TimeSpan elapsed, long bytesStreamed = 0)
         {
+            BytesStreamed = bytesStreamed;
             Record = record;
             Source = source;
             Lookup = lookup;
@@ -43,6 +45,8 @@ namespace OciMsBuild.Core.LayerCache
         /// <summary>For a packed layer: whether its entry was added to the layer index.</summary>
         public bool Indexed { get; }
         public TimeSpan Elapsed { get; }
+        /// <summary>Bytes uploaded to the registry while the layer was packed (0: not streamed, or the stream gave up).</summary>
+        public long BytesStreamed { get; }
     }
 
     /// <summary>
@@ -68,7 +72,12 @@ namespace OciMsBuild.Core.LayerCache
         /// The layer of <paramref name="plan"/>; writes the project's record to <paramref name="recordPath"/>
         /// (atomically) unless it was up to date.
         /// </summary>
-        public LayerOutcome Produce(LayerPlan plan, string recordPath, CancellationToken cancellation = default, int compressionThreads = 0)
+        /// <summary>Layers whose files add up to less than this are not streamed: the push sends them in one request anyway.</summary>
+        public const long StreamingThreshold = 16L << 20;
+
+        /// <param name="startUpload">When pushing: opens an upload the compressed bytes stream into while the layer is packed.</param>
+        public LayerOutcome Produce(LayerPlan plan, string recordPath, CancellationToken cancellation = default, int compressionThreads = 0,
+            Func<StreamingUpload?>? startUpload = null)
         {
             var clock = Stopwatch.StartNew();
             var fingerprint = LayerPacker.Fingerprint(plan);
@@ -97,12 +106,20 @@ namespace OciMsBuild.Core.LayerCache
             }
 
             var packStarted = DateTime.UtcNow;
-            var record = LayerPacker.Pack(plan, _store, cancellation, compressionThreads);
+            var upload = startUpload != null && stamps.Values.Sum(s => s.Size) >= StreamingThreshold ? startUpload() : null;
+            LayerRecord record;
+            long streamed = 0;
+            try
+            {
+                record = LayerPacker.Pack(plan, _store, cancellation, compressionThreads, upload);
+                if (upload != null && upload.Complete(record.Digest)) streamed = upload.BytesSent;
+            }
+            finally { upload?.Dispose(); }
             AtomicFile.WriteAllText(recordPath, OciJson.ToText(record));
             // The key describes the files as they were hashed: a file changed since (the packer then
             // read other bytes) must not teach every other project a wrong answer.
             bool indexed = Unchanged(stamps) && _index.TryPut(key, EntryFor(record, packStarted));
-            return new LayerOutcome(record, LayerSource.Packed, lookup, indexed, clock.Elapsed);
+            return new LayerOutcome(record, LayerSource.Packed, lookup, indexed, clock.Elapsed, streamed);
         }
 
         /// <summary>

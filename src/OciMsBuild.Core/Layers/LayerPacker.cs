@@ -39,7 +39,8 @@ namespace OciMsBuild.Core.Layers
         /// Packs the plan. Cancellation is observed between entries and between 64 KiB blocks of a
         /// file; the half-written blob is then deleted by the store, so nothing partial remains.
         /// </summary>
-        public static LayerRecord Pack(LayerPlan plan, BlobStore store, CancellationToken cancellation = default, int threads = 0)
+        /// <param name="alsoTo">Gets the compressed bytes too, as they are written (an upload to the registry).</param>
+        public static LayerRecord Pack(LayerPlan plan, BlobStore store, CancellationToken cancellation = default, int threads = 0, Stream? alsoTo = null)
         {
             if (threads <= 0) threads = LayerCompression.DefaultThreads;
             var fingerprint = Fingerprint(plan);
@@ -47,7 +48,8 @@ namespace OciMsBuild.Core.Layers
             long uncompressed = 0;
             var (digest, size) = store.PutStream(output =>
             {
-                using var compressor = LayerCompression.Open(output, plan.Compression, plan.CompressionLevel, threads, cancellation);
+                var target = alsoTo == null ? output : new TeeStream(output, alsoTo);
+                using var compressor = LayerCompression.Open(target, plan.Compression, plan.CompressionLevel, threads, cancellation);
                 using (var tarBytes = new HashingStream(compressor, leaveOpen: true))
                 {
                     var tar = new DeterministicTarWriter(tarBytes, DateTimeOffset.FromUnixTimeSeconds(plan.MtimeUnixSeconds).UtcDateTime, plan.Uid, plan.Gid);

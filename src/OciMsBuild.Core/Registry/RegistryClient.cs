@@ -314,6 +314,37 @@ namespace OciMsBuild.Core.Registry
             }, ct);
         }
 
+        /// <summary>Opens an upload session for a blob whose bytes are still being produced (see <see cref="StreamingUpload"/>).</summary>
+        public Task<Uri> BeginStreamingUploadAsync(string repository, CancellationToken ct = default) =>
+            StartUploadAsync(repository, $"starting an upload to {Registry}/{repository}", ct);
+
+        /// <summary>
+        /// Sends one chunk at <paramref name="offset"/>; returns the session's next location. No retry:
+        /// a streamed chunk cannot be read again, so the caller gives the stream up and the push
+        /// uploads the stored blob instead.
+        /// </summary>
+        public async Task<Uri> PatchChunkAsync(string repository, Uri location, byte[] buffer, int length, long offset, CancellationToken ct = default)
+        {
+            using var response = await _session.SendAsync(b =>
+            {
+                var content = new ByteArrayContent(buffer, 0, length);
+                content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+                content.Headers.TryAddWithoutValidation("Content-Range", $"{offset}-{offset + length - 1}");
+                return new HttpRequestMessage(new HttpMethod("PATCH"), Resolve(b, location)) { Content = content };
+            }, Scopes(repository), ct).ConfigureAwait(false);
+            if (response.StatusCode != HttpStatusCode.Accepted && response.StatusCode != HttpStatusCode.NoContent && !response.IsSuccessStatusCode)
+                throw await Failure(response, $"streaming a blob to {Registry}/{repository}").ConfigureAwait(false);
+            return response.Headers.Location ?? location;
+        }
+
+        /// <summary>Closes a streamed upload: the registry checks the bytes it got against <paramref name="digest"/>.</summary>
+        public Task CompleteStreamingUploadAsync(string repository, Uri location, string digest, CancellationToken ct = default) =>
+            PutFinalAsync(repository, location, new Descriptor { Digest = digest }, null, 0, 0, $"finishing the upload of {digest} to {Registry}/{repository}", ct);
+
+        /// <summary>Gives a streamed upload up (best effort: registries expire abandoned sessions).</summary>
+        public Task AbandonStreamingUploadAsync(string repository, Uri? location, CancellationToken ct = default) =>
+            CancelUploadAsync(repository, location, ct);
+
         private async Task<Uri> StartUploadAsync(string repository, string what, CancellationToken ct)
         {
             using var response = await _session.SendAsync(b => new HttpRequestMessage(HttpMethod.Post, $"v2/{repository}/blobs/uploads/"), Scopes(repository), ct).ConfigureAwait(false);

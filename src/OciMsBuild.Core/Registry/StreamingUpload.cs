@@ -1,0 +1,159 @@
+using System;
+using System.Collections.Concurrent;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace OciMsBuild.Core.Registry
+{
+    /// <summary>
+    /// Uploads a layer while it is being compressed: a write-only stream that cuts the compressed
+    /// bytes into chunks sent as PATCH requests in the background, and closes the upload with the
+    /// digest once the packer knows it. Best effort by design: the bytes also go to the blob store,
+    /// so any failure (or a registry that refuses chunks) only turns the stream off; writes never
+    /// throw, and the push then uploads the stored blob as it always did. At most three chunks are
+    /// held (one filling, one queued, one in flight), whatever the layer's size.
+    /// </summary>
+    public sealed class StreamingUpload : Stream
+    {
+        public const int DefaultChunkSize = 8 << 20;
+
+        private readonly RegistryClient _client;
+        private readonly string _repository;
+        private readonly int _chunkSize;
+        private readonly BlockingCollection<(byte[] Buffer, int Length)> _queue = new BlockingCollection<(byte[], int)>(boundedCapacity: 1);
+        private readonly CancellationTokenSource _stop;
+        private readonly Task _sender;
+        private byte[] _current;
+        private int _filled;
+        private long _offset;
+        private Uri? _location;
+        private volatile bool _failed;
+
+        public StreamingUpload(RegistryClient client, string repository, int chunkSize = DefaultChunkSize, CancellationToken cancellation = default)
+        {
+            _client = client;
+            _repository = repository;
+            _chunkSize = chunkSize;
+            _current = new byte[chunkSize];
+            _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            _sender = Task.Run(SendAsync);
+        }
+
+        /// <summary>Why streaming stopped, when it did (for a low-importance log line).</summary>
+        public string? FailureReason { get; private set; }
+
+        public long BytesSent { get; private set; }
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            if (_failed) return;
+            while (count > 0)
+            {
+                var take = Math.Min(count, _chunkSize - _filled);
+                Buffer.BlockCopy(buffer, offset, _current, _filled, take);
+                _filled += take;
+                offset += take;
+                count -= take;
+                if (_filled == _chunkSize && !Hand(_chunkSize)) return;
+            }
+        }
+
+        /// <summary>Sends what is left and closes the upload; true when the registry now has the blob.</summary>
+        public bool Complete(string digest)
+        {
+            if (!_failed && _filled > 0) Hand(_filled);
+            _queue.CompleteAdding();
+            try { _sender.GetAwaiter().GetResult(); } catch (Exception) { }
+            if (_failed || _location == null) { Abandon(); return false; }
+            try
+            {
+                _client.CompleteStreamingUploadAsync(_repository, _location, digest, _stop.Token).GetAwaiter().GetResult();
+                return true;
+            }
+            catch (Exception e)
+            {
+                Fail(e);
+                Abandon();
+                return false;
+            }
+        }
+
+        /// <summary>Stops sending and drops the registry's session (the packing failed or was cancelled).</summary>
+        public void Abandon()
+        {
+            _failed = true;
+            _queue.CompleteAdding();
+            try { _stop.Cancel(); } catch (ObjectDisposedException) { }
+            try { _sender.Wait(TimeSpan.FromSeconds(5)); } catch (Exception) { }
+            if (_location != null)
+            {
+                try { _client.AbandonStreamingUploadAsync(_repository, _location).Wait(TimeSpan.FromSeconds(10)); } catch (Exception) { }
+                _location = null;
+            }
+        }
+
+        private bool Hand(int length)
+        {
+            try
+            {
+                _queue.Add((_current, length), _stop.Token);
+            }
+            catch (Exception) when (_failed || _stop.IsCancellationRequested || _queue.IsAddingCompleted)
+            {
+                return false;
+            }
+            _current = new byte[_chunkSize];
+            _filled = 0;
+            return true;
+        }
+
+        private async Task SendAsync()
+        {
+            try
+            {
+                _location = await _client.BeginStreamingUploadAsync(_repository, _stop.Token).ConfigureAwait(false);
+                foreach (var (buffer, length) in _queue.GetConsumingEnumerable(_stop.Token))
+                {
+                    _location = await _client.PatchChunkAsync(_repository, _location, buffer, length, _offset, _stop.Token).ConfigureAwait(false);
+                    _offset += length;
+                    BytesSent = _offset;
+                }
+            }
+            catch (Exception e)
+            {
+                Fail(e);
+                // Unblock a writer waiting for room; what it hands over from now on is dropped.
+                while (_queue.TryTake(out _)) { }
+            }
+        }
+
+        private void Fail(Exception e)
+        {
+            if (_failed) return;
+            _failed = true;
+            FailureReason = e.Message;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                if (!_queue.IsAddingCompleted) Abandon();
+                _stop.Dispose();
+                _queue.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+
+        public override void Flush() { }
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => _offset + _filled; set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+}
