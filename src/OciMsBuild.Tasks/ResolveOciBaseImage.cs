@@ -34,7 +34,8 @@ namespace OciMsBuild.Tasks
             var platform = RuntimeIdentifiers.ToPlatform(RuntimeIdentifier);
             var store = new BlobStore(BlobCachePath);
             var reader = new RegistryBaseReader(store);
-            using var connections = Connect();
+            using var lease = Connect();
+            var connections = lease.Connections;
             var reference = location.Reference!;
             PinnedDigest = Wait(ct => reader.PinAsync(reference, platform, policy, () => connections.Client(reference.Registry, RegistryAccess.Pull), ct));
             AtomicFile.WriteIfChanged(PinFile, (reference.Digest != null ? reference.ToString() : reference + "@" + PinnedDigest) + "\n");
