@@ -20,6 +20,8 @@ namespace OciMsBuild.Tasks
     {
         [Required] public ITaskItem[] LayerPlans { get; set; } = new ITaskItem[0];
         [Required] public string BlobCachePath { get; set; } = "";
+        /// <summary>Threads compressing one layer (0: all cores). Changes speed and CPU use, never bytes.</summary>
+        public int CompressionThreads { get; set; }
 
         [Output] public ITaskItem[] LayerRecords { get; private set; } = new ITaskItem[0];
 
@@ -45,7 +47,7 @@ namespace OciMsBuild.Tasks
                 else
                 {
                     var clock = Stopwatch.StartNew();
-                    record = LayerPacker.Pack(plan, store, Cancellation.Token);
+                    record = LayerPacker.Pack(plan, store, Cancellation.Token, CompressionThreads);
                     AtomicFile.WriteAllText(recordPath, OciJson.ToText(record));
                     message = $"OciMsBuild: packed layer {plan.Kind}: {record.Digest} ({record.Size:N0} bytes, {record.UncompressedSize:N0} uncompressed) in {clock.ElapsedMilliseconds} ms";
                 }

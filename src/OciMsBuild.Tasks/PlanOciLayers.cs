@@ -28,6 +28,7 @@ namespace OciMsBuild.Tasks
         public int LayerGroupId { get; set; }
         public string? SourceDateEpoch { get; set; }
         public int CompressionLevel { get; set; } = LayerPlanBuilder.DefaultCompressionLevel;
+        public string? Compression { get; set; }
         /// <summary>Multi-platform builds: the apphost and deps.json of AssemblyName go to their own layer, so the app layer is shared.</summary>
         public bool SeparateAppHost { get; set; }
         public string? AssemblyName { get; set; }
@@ -52,7 +53,7 @@ namespace OciMsBuild.Tasks
             var kept = new HashSet<string>(StringComparer.Ordinal);
             foreach (var (kind, layerFiles) in planner.Plan(files))
             {
-                var plan = LayerPlanBuilder.Build(kind, layerFiles, workingDirectory, LayerUserId, LayerGroupId, mtime, CompressionLevel);
+                var plan = LayerPlanBuilder.Build(kind, layerFiles, workingDirectory, LayerUserId, LayerGroupId, mtime, CompressionLevel, Core.Compression.LayerCompression.Parse(Compression));
                 var planPath = Path.Combine(PlanDirectory, (int)kind + "-" + kind.Name() + ".plan.json");
                 AtomicFile.WriteIfChanged(planPath, OciJson.ToText(plan));
                 kept.Add(Path.GetFileName(planPath));

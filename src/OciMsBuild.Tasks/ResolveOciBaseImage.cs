@@ -32,17 +32,30 @@ namespace OciMsBuild.Tasks
             if (location.Transport != BaseTransport.Registry) return;
             WarnIfPasswordVariablesAreLogged(RegistryAccess.Pull);
             var platform = RuntimeIdentifiers.ToPlatform(RuntimeIdentifier);
-            var store = new BlobStore(BlobCachePath);
-            var reader = new RegistryBaseReader(store);
-            using var lease = Connect();
-            var connections = lease.Connections;
             var reference = location.Reference!;
-            PinnedDigest = Wait(ct => reader.PinAsync(reference, platform, policy, () => connections.Client(reference.Registry, RegistryAccess.Pull), ct));
+            var prefetch = BasePrefetch.Take(BuildEngine, BasePrefetch.Key(BaseImage, RuntimeIdentifier, BlobCachePath, PullPolicy));
+            var prefetched = prefetch?.Wait(Cancellation.Token);
+            RegistryBaseReader reader;
+            if (prefetched != null)
+            {
+                reader = prefetch!.Reader;
+                PinnedDigest = prefetched;
+                foreach (var message in prefetch.Messages) Log.LogMessage(MessageImportance.Normal, message);
+            }
+            else
+            {
+                // No prefetch on this node, or it failed: resolve here, where errors are reported.
+                reader = new RegistryBaseReader(new BlobStore(BlobCachePath));
+                using var lease = Connect();
+                PinnedDigest = Wait(ct => reader.PinAsync(reference, platform, policy, () => lease.Connections.Client(reference.Registry, RegistryAccess.Pull), ct));
+            }
+            var store = reader.Store;
             AtomicFile.WriteIfChanged(PinFile, (reference.Digest != null ? reference.ToString() : reference + "@" + PinnedDigest) + "\n");
             if (reader.Refetched.Count > 0)
                 Log.LogMessage(MessageImportance.Normal, "OciMsBuild: rebuilding what the cache lost (blob store {0}): base {1}: {2} damaged (removed) → fetched again.",
                     store.Root, reference, string.Join(", ", reader.Refetched));
-            Log.LogMessage(MessageImportance.Low, "OciMsBuild: base {0} is {1} ({2} registry requests)", reference, PinnedDigest, reader.Fetches);
+            Log.LogMessage(MessageImportance.Low, "OciMsBuild: base {0} is {1} ({2} registry requests{3})", reference, PinnedDigest, reader.Fetches,
+                prefetched != null ? ", resolved in the background while the project built" : "");
         }
     }
 }

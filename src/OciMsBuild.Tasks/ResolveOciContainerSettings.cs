@@ -35,6 +35,7 @@ namespace OciMsBuild.Tasks
         public string? LayerUserId { get; set; }
         public string? LayerGroupId { get; set; }
         public string? CompressionLevel { get; set; }
+        public string? Compression { get; set; }
 
         /// <summary>The RID built in this project instance: the only one, or in a multi-platform build the one the outer publish was for ("" when none was).</summary>
         [Output] public string ResolvedRuntimeIdentifier { get; private set; } = "";
@@ -47,6 +48,8 @@ namespace OciMsBuild.Tasks
         [Output] public string[] ResolvedTags { get; private set; } = new string[0];
         [Output] public string ResolvedWorkingDirectory { get; private set; } = "";
         [Output] public string ResolvedBlobCachePath { get; private set; } = "";
+        /// <summary>The level packing uses: ContainerLayerCompressionLevel, else the compression's default.</summary>
+        [Output] public int ResolvedCompressionLevel { get; private set; }
         /// <summary>The local file a base is read from (archive, or a layout's index.json), for incremental checks.</summary>
         [Output] public string[] BaseInputFile { get; private set; } = new string[0];
 
@@ -71,10 +74,11 @@ namespace OciMsBuild.Tasks
             ResolvedRepository = repository;
             ResolvedTags = SettingsValidator.Tags(Tags.SelectMany(t => t.Split(';'))).ToArray();
             ResolvedWorkingDirectory = SettingsValidator.WorkingDirectory(WorkingDirectory);
-            SettingsValidator.ImageFormat(ImageFormat);
+            var format = SettingsValidator.ImageFormat(ImageFormat);
             SettingsValidator.LayerOwnerId("ContainerLayerUserId", LayerUserId);
             SettingsValidator.LayerOwnerId("ContainerLayerGroupId", LayerGroupId);
-            SettingsValidator.CompressionLevel(CompressionLevel);
+            var compression = SettingsValidator.LayerCompressionFor(Compression, format);
+            ResolvedCompressionLevel = SettingsValidator.CompressionLevel(CompressionLevel, compression);
             if (!string.IsNullOrWhiteSpace(Registry)) Core.Registry.RegistryNames.Validate(Registry);
             ResolvedBlobCachePath = BlobStoreLocation.Resolve(BlobCachePath);
             BlobStoreFailures.CheckLocation(ResolvedBlobCachePath);

@@ -63,8 +63,11 @@ namespace OciMsBuild.EndToEnd.Tests
             Assert.That(run.Output, Does.Contain("Hello"));
 
             _proxy.ClearRequests();
-            var again = _project.Publish(Properties(_proxy.Host));
+            var detailedLog = Path.Combine(_project.Root, "no-change.log");
+            var again = _project.Publish(Properties(_proxy.Host, "-fl", $"-flp:logfile={detailedLog};verbosity=detailed"));
             again.AssertSuccess("no-change re-publish");
+            Assert.That(File.ReadAllText(detailedLog), Does.Contain("resolved in the background while the project built"),
+                "the base tag is resolved while the project builds, not in the image step");
             Assert.That(again.Output, Does.Contain("already there, nothing uploaded"));
             Assert.That(_proxy.Count(r => r.IsBlob || r.IsBlobUpload), Is.Zero, "no blob request");
             Assert.That(_proxy.Requests.Sum(r => r.RequestBodyBytes), Is.Zero);

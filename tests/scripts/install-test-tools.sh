@@ -14,6 +14,9 @@
 #   busybox-static   a static shell put into the test base images
 #   curl             talk to web apps running in containers; the registry tests' forward-proxy check
 #   ca-certificates  the CA bundle copied into the test base images
+#   zstd             the reference zstd reads our opt-in zstd layers (zstd -t)
+#   docker.io        a real Docker Engine 20.10 (dockerd + docker CLI), started privately by tests/scripts/dockerd.sh:
+#                    `docker load` of our tarballs and `docker run` of the images
 #   qemu-user-static run linux/arm64 programs and images on an amd64 machine: the arm64 test base
 #                    images are checked under it and the tests run the arm64 images they build
 #                    (qemu-aarch64-static, registered in binfmt_misc by arm64-emulation.sh; ~380 MB).
@@ -22,7 +25,7 @@
 set -euo pipefail
 
 packages=(docker-registry skopeo umoci apache2-utils jq podman runc bubblewrap busybox-static uidmap curl ca-certificates
-          qemu-user-static)
+          qemu-user-static docker.io zstd)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -19,7 +19,7 @@ namespace OciMsBuild.Core.Build
 
             var layerDescriptors = baseImage.Layers
                 .Select(l => new Descriptor { MediaType = format.ConvertLayerType(l.MediaType), Digest = l.Digest, Size = l.Size })
-                .Concat(layers.Select(l => new Descriptor { MediaType = format.GzipLayerType(), Digest = l.Digest, Size = l.Size }))
+                .Concat(layers.Select(l => new Descriptor { MediaType = format.ConvertLayerType(string.IsNullOrEmpty(l.MediaType) ? MediaTypes.OciLayerGzip : l.MediaType), Digest = l.Digest, Size = l.Size }))
                 .ToList();
 
             var manifest = new ImageManifest

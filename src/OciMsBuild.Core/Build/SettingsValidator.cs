@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using OciMsBuild.Core.Compression;
 using OciMsBuild.Core.Errors;
 
 namespace OciMsBuild.Core.Build
@@ -88,6 +89,16 @@ namespace OciMsBuild.Core.Build
             return list;
         }
 
+        /// <summary>ContainerLayerCompression: gzip or zstd; zstd only in the OCI format, which alone has a zstd layer type.</summary>
+        public static string LayerCompressionFor(string? value, Oci.ImageFormat format)
+        {
+            var compression = LayerCompression.Parse(value);
+            if (compression == LayerCompression.Zstd && format == Oci.ImageFormat.Docker)
+                throw new OciException(ErrorCodes.InvalidLayerCompression,
+                    "ContainerLayerCompression 'zstd' cannot be used with ContainerImageFormat 'Docker': the Docker image format has no zstd layer type. Use ContainerImageFormat 'OCI' (the default) or ContainerLayerCompression 'gzip'.");
+            return compression;
+        }
+
         public static Oci.ImageFormat ImageFormat(string? value)
         {
             var v = (value ?? "").Trim();
@@ -108,13 +119,18 @@ namespace OciMsBuild.Core.Build
             return id;
         }
 
-        public static int CompressionLevel(string? value)
+        /// <summary>gzip: 0 (store) to 9, default 6. zstd: 1 to 19, default 3 (20-22 need far more memory).</summary>
+        public static int CompressionLevel(string? value, string compression = LayerCompression.Gzip)
         {
             var v = (value ?? "").Trim();
-            if (v.Length == 0) return Layers.LayerPlanBuilder.DefaultCompressionLevel;
-            if (!int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var level) || level > 9)
-                throw new OciException(ErrorCodes.InvalidLayerSetting,
-                    $"ContainerLayerCompressionLevel '{value}' is not valid: use a gzip level from 0 (store) to 9 (smallest), e.g. '6' (the default) or '9'.");
+            var zstd = compression == LayerCompression.Zstd;
+            if (v.Length == 0) return zstd ? LayerCompression.DefaultZstdLevel : LayerCompression.DefaultGzipLevel;
+            var valid = int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var level)
+                        && (zstd ? level >= 1 && level <= 19 : level <= 9);
+            if (!valid)
+                throw new OciException(ErrorCodes.InvalidLayerSetting, zstd
+                    ? $"ContainerLayerCompressionLevel '{value}' is not valid with ContainerLayerCompression=zstd: use a zstd level from 1 (fastest) to 19 (smallest), e.g. '3' (the default) or '9'."
+                    : $"ContainerLayerCompressionLevel '{value}' is not valid: use a gzip level from 0 (store) to 9 (smallest), e.g. '6' (the default) or '9'.");
             return level;
         }
     }

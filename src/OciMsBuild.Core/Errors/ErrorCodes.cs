@@ -36,6 +36,8 @@ namespace OciMsBuild.Core.Errors
         public const string OutputPathNotOurs = "OCI1024";
         /// <summary>An output path is, contains or lies inside something the build reads (base image, publish folder, project, blob store), or another output.</summary>
         public const string OutputOverlapsInput = "OCI1025";
+        /// <summary>ContainerLayerCompression is not gzip or zstd, or zstd was asked for a Docker-format image (which has no zstd layer type).</summary>
+        public const string InvalidLayerCompression = "OCI1030";
 
         // OCI2xxx: registry and network
         /// <summary>The registry cannot be reached: unknown host, connection refused, network down.</summary>

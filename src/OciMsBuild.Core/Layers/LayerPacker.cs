@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Threading;
 using OciMsBuild.Core.Cache;
+using OciMsBuild.Core.Compression;
 using OciMsBuild.Core.Oci;
 
 namespace OciMsBuild.Core.Layers
@@ -18,6 +19,7 @@ namespace OciMsBuild.Core.Layers
         public static string Fingerprint(LayerPlan plan)
         {
             var text = new StringBuilder(OciJson.ToText(plan));
+            text.Append('\n').Append(CompressorIdentity(plan));
             foreach (var entry in plan.Entries)
             {
                 if (entry.SourcePath == null) continue;
@@ -30,19 +32,23 @@ namespace OciMsBuild.Core.Layers
             return Digest.Format(sha.ComputeHash(Encoding.UTF8.GetBytes(text.ToString())));
         }
 
+        /// <summary>What, besides the plan, decides the compressed bytes (compressor, its version, the runtime's zlib).</summary>
+        public static string CompressorIdentity(LayerPlan plan) => LayerCompression.Identity(plan.Compression, plan.CompressionLevel);
+
         /// <summary>
         /// Packs the plan. Cancellation is observed between entries and between 64 KiB blocks of a
         /// file; the half-written blob is then deleted by the store, so nothing partial remains.
         /// </summary>
-        public static LayerRecord Pack(LayerPlan plan, BlobStore store, CancellationToken cancellation = default)
+        public static LayerRecord Pack(LayerPlan plan, BlobStore store, CancellationToken cancellation = default, int threads = 0)
         {
+            if (threads <= 0) threads = LayerCompression.DefaultThreads;
             var fingerprint = Fingerprint(plan);
             string diffId = "";
             long uncompressed = 0;
             var (digest, size) = store.PutStream(output =>
             {
-                using var gzip = new DeterministicGzipStream(output, plan.CompressionLevel);
-                using (var tarBytes = new HashingStream(gzip, leaveOpen: true))
+                using var compressor = LayerCompression.Open(output, plan.Compression, plan.CompressionLevel, threads, cancellation);
+                using (var tarBytes = new HashingStream(compressor, leaveOpen: true))
                 {
                     var tar = new DeterministicTarWriter(tarBytes, DateTimeOffset.FromUnixTimeSeconds(plan.MtimeUnixSeconds).UtcDateTime, plan.Uid, plan.Gid);
                     foreach (var entry in plan.Entries)
@@ -56,13 +62,13 @@ namespace OciMsBuild.Core.Layers
                     diffId = tarBytes.FinishDigest();
                     uncompressed = tarBytes.ByteCount;
                 }
-                gzip.Finish();
+                LayerCompression.Finish(compressor);
             });
             return new LayerRecord
             {
                 Kind = plan.Kind,
                 Fingerprint = fingerprint,
-                MediaType = MediaTypes.OciLayerGzip,
+                MediaType = LayerCompression.MediaType(plan.Compression),
                 Digest = digest,
                 Size = size,
                 DiffId = diffId,

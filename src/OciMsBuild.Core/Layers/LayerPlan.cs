@@ -15,7 +15,9 @@ namespace OciMsBuild.Core.Layers
         [JsonProperty("mtime", Order = 4)] public long MtimeUnixSeconds { get; set; }
         /// <summary>Part of the plan so that changing only the level packs the layer again.</summary>
         [JsonProperty("compressionLevel", Order = 5)] public int CompressionLevel { get; set; } = LayerPlanBuilder.DefaultCompressionLevel;
-        [JsonProperty("entries", Order = 6)] public List<TarEntrySpec> Entries { get; set; } = new List<TarEntrySpec>();
+        /// <summary>"gzip" or "zstd" (<see cref="Compression.LayerCompression"/>).</summary>
+        [JsonProperty("compression", Order = 6)] public string Compression { get; set; } = Core.Compression.LayerCompression.Gzip;
+        [JsonProperty("entries", Order = 7)] public List<TarEntrySpec> Entries { get; set; } = new List<TarEntrySpec>();
     }
 
     /// <summary>What packing a layer produced: enough to put it in a manifest and config.</summary>

@@ -7,10 +7,10 @@ namespace OciMsBuild.Core.Layers
     /// <summary>Turns a group of publish files into tar entries under the working directory.</summary>
     public static class LayerPlanBuilder
     {
-        public const int DefaultCompressionLevel = 6;
+        public const int DefaultCompressionLevel = Compression.LayerCompression.DefaultGzipLevel;
 
         public static LayerPlan Build(LayerKind kind, IEnumerable<PublishedFile> files, string workingDirectory, int uid, int gid, DateTimeOffset mtime,
-            int compressionLevel = DefaultCompressionLevel)
+            int compressionLevel = DefaultCompressionLevel, string compression = Compression.LayerCompression.Gzip)
         {
             var root = workingDirectory.Trim('/');
             var entries = new SortedDictionary<string, TarEntrySpec>(StringComparer.Ordinal);
@@ -35,6 +35,7 @@ namespace OciMsBuild.Core.Layers
                 Gid = gid,
                 MtimeUnixSeconds = mtime.ToUnixTimeSeconds(),
                 CompressionLevel = compressionLevel,
+                Compression = compression,
                 Entries = entries.Values.ToList(),
             };
         }

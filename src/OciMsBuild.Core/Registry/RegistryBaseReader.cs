@@ -28,6 +28,8 @@ namespace OciMsBuild.Core.Registry
             _tags = new TagCache(store);
         }
 
+        public BlobStore Store => _store;
+
         /// <summary>Network requests made (0 when everything came from the cache).</summary>
         public int Fetches { get; private set; }
 

@@ -1,5 +1,6 @@
 using System.IO;
 using OciMsBuild.Core.Cache;
+using OciMsBuild.Core.Compression;
 using OciMsBuild.Core.Errors;
 using OciMsBuild.Core.Layers;
 using OciMsBuild.Core.Oci;
@@ -31,9 +32,9 @@ namespace OciMsBuild.Core.Sources
             }
             var (gzDigest, size) = store.PutStream(output =>
             {
-                using var gzip = new DeterministicGzipStream(output);
+                using var gzip = LayerCompression.Open(output, LayerCompression.Gzip, LayerCompression.DefaultGzipLevel, LayerCompression.DefaultThreads);
                 using (var input = File.OpenRead(path)) input.CopyTo(gzip, 1 << 16);
-                gzip.Finish();
+                LayerCompression.Finish(gzip);
             });
             return new Descriptor { MediaType = MediaTypes.OciLayerGzip, Digest = gzDigest, Size = size };
         }

@@ -4,14 +4,14 @@ using ICSharpCode.SharpZipLib.Checksum;
 using ICSharpCode.SharpZipLib.Zip.Compression;
 using ICSharpCode.SharpZipLib.Zip.Compression.Streams;
 
-namespace OciMsBuild.Core.Layers
+namespace OciMsBuild.Core.Compression
 {
     /// <summary>
     /// gzip with a fixed header (no name, mtime 0, OS unknown) over SharpZipLib's managed
-    /// deflater. The managed deflater gives the same bytes on every runtime, unlike the
-    /// platform zlib behind System.IO.Compression, so layer digests match across machines.
+    /// deflater, on one thread. Used where <see cref="BlockGzipStream"/> cannot be: on .NET
+    /// Framework (Visual Studio's MSBuild), whose DeflateStream cannot end a block with a sync flush.
     /// </summary>
-    public sealed class DeterministicGzipStream : Stream
+    public sealed class ManagedGzipStream : Stream
     {
         private static readonly byte[] Header = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff };
         private readonly Stream _out;
@@ -20,7 +20,7 @@ namespace OciMsBuild.Core.Layers
         private long _length;
         private bool _finished;
 
-        public DeterministicGzipStream(Stream output, int level = 6)
+        public ManagedGzipStream(Stream output, int level = 6)
         {
             _out = output;
             _out.Write(Header, 0, Header.Length);

@@ -1,0 +1,151 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+using ICSharpCode.SharpZipLib.Checksum;
+
+namespace OciMsBuild.Core.Compression
+{
+    /// <summary>
+    /// gzip written in fixed 1 MiB blocks compressed in parallel, as pigz does: each block is raw
+    /// deflate ended by a sync flush, the blocks are joined in order into one gzip member (fixed
+    /// header: no name, mtime 0, OS unknown) with one CRC-32 and length trailer. The block size is
+    /// fixed, so the bytes never depend on how many threads compressed them. A bounded number of
+    /// blocks is in flight, so memory stays flat whatever the layer's size.
+    /// </summary>
+    public sealed class BlockGzipStream : Stream
+    {
+        public const int BlockSize = 1 << 20;
+        private static readonly byte[] Header = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff };
+        // An empty final block with fixed codes: ends the deflate stream after the last sync flush.
+        private static readonly byte[] FinalBlock = { 0x03, 0x00 };
+
+        private readonly Stream _out;
+        private readonly ZlibBlockDeflater _deflater;
+        private readonly int _maxInFlight;
+        private readonly Queue<Task<CompressedBlock>> _inFlight = new Queue<Task<CompressedBlock>>();
+        private readonly Stack<byte[]> _spareBuffers = new Stack<byte[]>();
+        private readonly CancellationToken _cancellation;
+        private byte[] _block;
+        private int _filled;
+        private long _length;
+        private uint _crc;
+        private bool _finished;
+
+        /// <param name="threads">Blocks compressed at once (at least 1); changes speed, never bytes.</param>
+        public BlockGzipStream(Stream output, int level, int threads, CancellationToken cancellation = default)
+        {
+            _out = output;
+            _deflater = new ZlibBlockDeflater(level);
+            _maxInFlight = Math.Max(1, threads);
+            _cancellation = cancellation;
+            _block = new byte[BlockSize];
+            _out.Write(Header, 0, Header.Length);
+        }
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            if (_finished) throw new ObjectDisposedException(nameof(BlockGzipStream));
+            while (count > 0)
+            {
+                var take = Math.Min(count, BlockSize - _filled);
+                Buffer.BlockCopy(buffer, offset, _block, _filled, take);
+                _filled += take;
+                offset += take;
+                count -= take;
+                if (_filled == BlockSize) SubmitBlock();
+            }
+        }
+
+        /// <summary>Compresses what is left, writes the final block and the CRC-32/ISIZE trailer.</summary>
+        public void Finish()
+        {
+            if (_finished) return;
+            if (_filled > 0) SubmitBlock();
+            while (_inFlight.Count > 0) WriteOldest();
+            _finished = true;
+            _out.Write(FinalBlock, 0, FinalBlock.Length);
+            var trailer = new byte[8];
+            WriteLittleEndian(trailer, 0, _crc);
+            WriteLittleEndian(trailer, 4, (uint)(_length & 0xFFFFFFFF));
+            _out.Write(trailer, 0, trailer.Length);
+        }
+
+        private void SubmitBlock()
+        {
+            _cancellation.ThrowIfCancellationRequested();
+            var block = _block;
+            var count = _filled;
+            _inFlight.Enqueue(Task.Run(() => CompressBlock(block, count), _cancellation));
+            _block = _spareBuffers.Count > 0 ? _spareBuffers.Pop() : new byte[BlockSize];
+            _filled = 0;
+            // Writing the oldest block keeps output in order and bounds memory to a few blocks per thread.
+            while (_inFlight.Count > _maxInFlight) WriteOldest();
+        }
+
+        private CompressedBlock CompressBlock(byte[] block, int count)
+        {
+            var crc = new Crc32();
+            crc.Update(new ArraySegment<byte>(block, 0, count));
+            var output = new MemoryStream(count / 2 + 64);
+            var deflated = _deflater.Compress(block, count, output);
+            return new CompressedBlock(block, count, (uint)crc.Value, deflated);
+        }
+
+        private void WriteOldest()
+        {
+            var done = _inFlight.Dequeue().GetAwaiter().GetResult();
+            _out.Write(done.Deflated.Array!, done.Deflated.Offset, done.Deflated.Count);
+            _crc = _length == 0 ? done.Crc : Crc32Combine.Combine(_crc, done.Crc, done.Count);
+            _length += done.Count;
+            _spareBuffers.Push(done.Source);
+        }
+
+        private static void WriteLittleEndian(byte[] b, int at, uint v)
+        {
+            b[at] = (byte)v; b[at + 1] = (byte)(v >> 8); b[at + 2] = (byte)(v >> 16); b[at + 3] = (byte)(v >> 24);
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing && !_finished)
+            {
+                // Disposed without Finish (an exception while writing): let running blocks end, write nothing more.
+                foreach (var pending in _inFlight)
+                {
+                    try { pending.Wait(); } catch (AggregateException) { }
+                }
+                _inFlight.Clear();
+                _finished = true;
+            }
+            base.Dispose(disposing);
+        }
+
+        public override void Flush() { }
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => _length + _filled; set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        private readonly struct CompressedBlock
+        {
+            public CompressedBlock(byte[] source, int count, uint crc, ArraySegment<byte> deflated)
+            {
+                Source = source;
+                Count = count;
+                Crc = crc;
+                Deflated = deflated;
+            }
+
+            public byte[] Source { get; }
+            public int Count { get; }
+            public uint Crc { get; }
+            public ArraySegment<byte> Deflated { get; }
+        }
+    }
+}
