@@ -1,4 +1,5 @@
 using System.IO;
+using System.Linq;
 using Microsoft.Build.Framework;
 using OciMsBuild.Core.Cache;
 
@@ -18,6 +19,8 @@ namespace OciMsBuild.Tasks
         public ITaskItem[] LayerRecords { get; set; } = new ITaskItem[0];
         /// <summary>image.json of one platform, or the image index's record.</summary>
         public string? ImageRecordFile { get; set; }
+        /// <summary>The packing step's stamp: deleted when a layer record is missing, so that step runs.</summary>
+        public string? PackStampFile { get; set; }
 
         protected override void Run()
         {
@@ -26,6 +29,8 @@ namespace OciMsBuild.Tasks
             foreach (var record in LayerRecords) check.CheckLayerRecord(record.ItemSpec);
             if (!string.IsNullOrEmpty(ImageRecordFile)) check.CheckImageRecord(ImageRecordFile!);
             var message = check.Finish();
+            if (!string.IsNullOrEmpty(PackStampFile) && LayerRecords.Any(r => !File.Exists(r.ItemSpec)) && File.Exists(PackStampFile))
+                File.Delete(PackStampFile);
             if (message != null) Log.LogMessage(MessageImportance.Normal, message);
             Log.LogMessage(MessageImportance.Low, "OciMsBuild: cache check of {0}: {1} blobs, {2} hashed ({3:N0} bytes) in {4} ms",
                 Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(StateFile))), check.BlobsChecked, check.BlobsHashed, check.BytesHashed, (long)check.Elapsed.TotalMilliseconds);

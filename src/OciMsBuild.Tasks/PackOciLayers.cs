@@ -22,6 +22,8 @@ namespace OciMsBuild.Tasks
         [Required] public string BlobCachePath { get; set; } = "";
         /// <summary>Threads compressing one layer (0: all cores). Changes speed and CPU use, never bytes.</summary>
         public int CompressionThreads { get; set; }
+        /// <summary>Touched after every run: the target's one output (records are rewritten only when their layer changes).</summary>
+        public string? StampFile { get; set; }
 
         [Output] public ITaskItem[] LayerRecords { get; private set; } = new ITaskItem[0];
 
@@ -59,6 +61,7 @@ namespace OciMsBuild.Tasks
             });
             foreach (var r in results) Log.LogMessage(MessageImportance.Normal, r.Message);
             LayerRecords = results.Select(r => r.Item).ToArray();
+            if (!string.IsNullOrEmpty(StampFile)) AtomicFile.WriteAllText(StampFile!, "");
         }
     }
 }

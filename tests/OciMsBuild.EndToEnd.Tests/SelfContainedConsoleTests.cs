@@ -117,5 +117,17 @@ namespace OciMsBuild.EndToEnd.Tests
             var run = ImageTools.Run("oci:" + _project.LayoutPath + ":latest").AssertSuccess("podman run after change");
             Assert.That(run.Output, Does.Contain("Hello, changed container!"));
         }
+
+        [Test, Order(4)]
+        public void AfterAnEditTheNextNoChangePublishSkipsTheLayerTargetsAgain()
+        {
+            // The edit re-packed only the app layer, so the other records kept their old times: the
+            // packing target must still count as up to date (its stamp), not run on every later build.
+            var again = _project.Publish("-r", "linux-x64", "--self-contained",
+                "-p:ContainerBaseImage=oci-layout://" + TestEnvironment.BaseLayout + ":deps",
+                "-p:ContainerArchiveOutputPath=" + _project.ArchivePath).AssertSuccess("no-change publish after the edit");
+            Assert.That(again.Output, Does.Contain("Skipping target \"_OciPackLayers\" because all output files are up-to-date"));
+            Assert.That(again.Output, Does.Contain("Skipping target \"_OciBuildImage\" because all output files are up-to-date"));
+        }
     }
 }
