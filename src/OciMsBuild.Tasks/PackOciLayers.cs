@@ -1,11 +1,11 @@
 using System;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using OciMsBuild.Core.Cache;
+using OciMsBuild.Core.LayerCache;
 using OciMsBuild.Core.Layers;
 using OciMsBuild.Core.Oci;
 using OciMsBuild.Core.Output;
@@ -13,11 +13,15 @@ using OciMsBuild.Core.Output;
 namespace OciMsBuild.Tasks
 {
     /// <summary>
-    /// Packs each planned layer into the blob store, in parallel. A layer whose fingerprint
-    /// matches its last record (and whose blob is still stored) is not packed again.
+    /// Produces each planned layer, in parallel: from the project's record when it is up to date,
+    /// else from the shared layer cache when any build packed the same content, else by packing it
+    /// (see <see cref="SharedLayerPacker"/>). Says at normal verbosity which of the three it was.
     /// </summary>
     public sealed class PackOciLayers : OciTask
     {
+        /// <summary>Beside the plans: the sha256 of each publish file by path and stamp (see <see cref="FileHashCache"/>).</summary>
+        private const string HashCacheFileName = "file-hashes.txt";
+
         [Required] public ITaskItem[] LayerPlans { get; set; } = new ITaskItem[0];
         [Required] public string BlobCachePath { get; set; } = "";
         /// <summary>Threads compressing one layer (0: all cores). Changes speed and CPU use, never bytes.</summary>
@@ -29,37 +33,30 @@ namespace OciMsBuild.Tasks
 
         protected override void Run()
         {
+            if (LayerPlans.Length == 0) return;
             var store = new BlobStore(BlobCachePath);
+            var hashes = FileHashCache.Load(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(LayerPlans[0].ItemSpec))!, HashCacheFileName));
+            var packer = new SharedLayerPacker(store, new LayerIndex(store), hashes);
+            var plans = LayerPlans.Select(p => OciJson.Parse<LayerPlan>(File.ReadAllText(p.ItemSpec))).ToArray();
             var results = new (ITaskItem Item, string Message)[LayerPlans.Length];
             var options = new ParallelOptions { CancellationToken = Cancellation.Token, MaxDegreeOfParallelism = Environment.ProcessorCount };
             Parallel.For(0, LayerPlans.Length, options, i =>
             {
-                var planItem = LayerPlans[i];
-                var recordPath = planItem.GetMetadata("RecordFile");
-                var plan = OciJson.Parse<LayerPlan>(File.ReadAllText(planItem.ItemSpec));
-                var fingerprint = LayerPacker.Fingerprint(plan);
-                var existing = File.Exists(recordPath) ? OciJson.Parse<LayerRecord>(File.ReadAllText(recordPath)) : null;
-                string message;
-                LayerRecord record;
-                if (existing != null && existing.Fingerprint == fingerprint && store.Contains(existing.Digest))
-                {
-                    record = existing;
-                    message = $"OciMsBuild: layer {plan.Kind} is up to date ({record.Digest})";
-                }
-                else
-                {
-                    var clock = Stopwatch.StartNew();
-                    record = LayerPacker.Pack(plan, store, Cancellation.Token, CompressionThreads);
-                    AtomicFile.WriteAllText(recordPath, OciJson.ToText(record));
-                    message = $"OciMsBuild: packed layer {plan.Kind}: {record.Digest} ({record.Size:N0} bytes, {record.UncompressedSize:N0} uncompressed) in {clock.ElapsedMilliseconds} ms";
-                }
+                var recordPath = LayerPlans[i].GetMetadata("RecordFile");
+                var outcome = packer.Produce(plans[i], recordPath, Cancellation.Token, CompressionThreads);
+                var record = outcome.Record;
                 var item = new TaskItem(recordPath);
                 item.SetMetadata("Kind", record.Kind);
                 item.SetMetadata("Digest", record.Digest);
                 item.SetMetadata("Size", record.Size.ToString());
-                results[i] = (item, message);
+                results[i] = (item, LayerLog.Describe(plans[i].Kind, outcome));
             });
+            hashes.RetainOnly(plans.SelectMany(p => p.Entries).Where(e => e.SourcePath != null).Select(e => e.SourcePath!).ToList());
+            hashes.Save();
             foreach (var r in results) Log.LogMessage(MessageImportance.Normal, r.Message);
+            if (hashes.FilesHashed + hashes.FilesReused > 0)
+                Log.LogMessage(MessageImportance.Low, "OciMsBuild: layer cache keys: {0} files hashed ({1:N0} bytes), {2} hashes reused by size, mtime and ctime",
+                    hashes.FilesHashed, hashes.BytesHashed, hashes.FilesReused);
             LayerRecords = results.Select(r => r.Item).ToArray();
             if (!string.IsNullOrEmpty(StampFile)) AtomicFile.WriteAllText(StampFile!, "");
         }

@@ -113,7 +113,23 @@ namespace OciMsBuild.Core.Cache
             }
         }
 
-        private string NewTempFile()
+        /// <summary>
+        /// Deletes a blob file found damaged (its content does not hash to its name): the store never
+        /// overwrites a blob that exists, so it would never be repaired. Already gone is fine.
+        /// </summary>
+        public void RemoveDamaged(string blobPath)
+        {
+            try { File.Delete(blobPath); }
+            catch (Exception e) when (e is DirectoryNotFoundException) { }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                throw new OciException(ErrorCodes.BlobCacheUnusable,
+                    $"The damaged blob '{blobPath}' cannot be removed from the blob store at '{Root}' (ContainerBlobCachePath): {e.Message}. Make the store writable, delete that file, or set ContainerBlobCachePath to another directory.", e);
+            }
+        }
+
+        /// <summary>A new temp file name in tmp/ ("HEX.tmp": removed by the stale-temp cleanup if a killed build leaves it).</summary>
+        internal string NewTempFile()
         {
             try { Directory.CreateDirectory(TempDirectory); }
             catch (Exception e) when (BlobStoreFailures.IsFileSystemFailure(e)) { throw BlobStoreFailures.Translate(e, Root, "creating " + TempDirectory); }

@@ -244,13 +244,7 @@ namespace OciMsBuild.Core.Cache
         /// <summary>A damaged blob must go: the store never overwrites a blob that exists, so it would never be repaired.</summary>
         private BlobState Remove(string blobPath)
         {
-            try { File.Delete(blobPath); }
-            catch (Exception e) when (e is DirectoryNotFoundException) { }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-            {
-                throw new OciException(ErrorCodes.BlobCacheUnusable,
-                    $"The damaged blob '{blobPath}' cannot be removed from the blob store at '{_store.Root}' (ContainerBlobCachePath): {e.Message}. Make the store writable, delete that file, or set ContainerBlobCachePath to another directory.", e);
-            }
+            _store.RemoveDamaged(blobPath);
             return BlobState.Damaged;
         }
 

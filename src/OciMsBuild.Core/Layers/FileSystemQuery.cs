@@ -24,9 +24,15 @@ namespace OciMsBuild.Core.Layers
         private const int FileStatusSize = 512; // the runtime's FileStatus is ~130 bytes; room to grow
         private const int ModeOffset = 4;       // int32 Flags; int32 Mode; ... (pal_io.h)
         private const int TypeMask = 0xF000;
+        // int64 Size, ATime, ATimeNsec, MTime, MTimeNsec, CTime, CTimeNsec: the same offsets in every
+        // runtime since .NET Core 2.1 (fields after them moved: RDev was added before Ino).
+        private const int SizeOffset = 16, MTimeOffset = 40, MTimeNsecOffset = 48, CTimeOffset = 56, CTimeNsecOffset = 64;
 
         [DllImport(SystemNative, EntryPoint = "SystemNative_LStat", SetLastError = true)]
         private static extern int NativeLStat(byte[] path, IntPtr status);
+
+        [DllImport(SystemNative, EntryPoint = "SystemNative_Stat", SetLastError = true)]
+        private static extern int NativeStat(byte[] path, IntPtr status);
 
         [DllImport(SystemNative, EntryPoint = "SystemNative_ReadLink", SetLastError = true)]
         private static extern int NativeReadLink(byte[] path, byte[] buffer, int bufferSize);
@@ -58,6 +64,31 @@ namespace OciMsBuild.Core.Layers
         /// resolve, with <paramref name="loop"/> telling a loop (too many links) from a missing target.
         /// </summary>
         public static string? RealPath(string path, out bool loop) => UseNative ? NativeRealPathText(path, out loop) : ManagedRealPath(path, out loop);
+
+        /// <summary>
+        /// The status-change time (ctime) of what <paramref name="path"/> points at, in nanoseconds since
+        /// the epoch; null where it is not available (Windows, .NET Framework) or the file is missing.
+        /// ctime cannot be set from user space and changes with every write, rename-over, chmod and
+        /// touch, so with size and mtime it tells a replaced file even when its mtime was put back.
+        /// <paramref name="expectedSize"/> and <paramref name="expectedMtimeUtc"/> (from FileInfo) check
+        /// the record layout on every call: if they disagree, the answer is null, never a wrong time.
+        /// </summary>
+        public static long? ChangeTimeNanoseconds(string path, long expectedSize, DateTime expectedMtimeUtc)
+        {
+            if (!UseNative) return null;
+            var status = Marshal.AllocHGlobal(FileStatusSize);
+            try
+            {
+                if (NativeStat(Utf8Z(path), status) != 0) return null;
+                long size = Marshal.ReadInt64(status, SizeOffset);
+                long mtimeTicks = Marshal.ReadInt64(status, MTimeOffset) * TimeSpan.TicksPerSecond + Marshal.ReadInt64(status, MTimeNsecOffset) / 100;
+                if (size != expectedSize || mtimeTicks != expectedMtimeUtc.Ticks - UnixEpochTicks) return null;
+                return Marshal.ReadInt64(status, CTimeOffset) * 1_000_000_000L + Marshal.ReadInt64(status, CTimeNsecOffset);
+            }
+            finally { Marshal.FreeHGlobal(status); }
+        }
+
+        private static readonly long UnixEpochTicks = new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc).Ticks;
 
         private static bool ProbeNative()
         {

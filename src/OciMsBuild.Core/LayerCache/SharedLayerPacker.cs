@@ -1,0 +1,130 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Threading;
+using OciMsBuild.Core.Cache;
+using OciMsBuild.Core.Errors;
+using OciMsBuild.Core.Layers;
+using OciMsBuild.Core.Oci;
+using OciMsBuild.Core.Output;
+
+namespace OciMsBuild.Core.LayerCache
+{
+    /// <summary>Where a project's layer record came from in this build.</summary>
+    public enum LayerSource
+    {
+        /// <summary>The project's own record in obj/ still matches (nothing hashed, nothing packed).</summary>
+        UpToDate,
+        /// <summary>Another build (any project) packed the same content: reused through the layer index.</summary>
+        SharedCache,
+        Packed,
+    }
+
+    /// <summary>What producing one layer did, for the log.</summary>
+    public sealed class LayerOutcome
+    {
+        public LayerOutcome(LayerRecord record, LayerSource source, LayerLookup lookup, bool indexed, TimeSpan elapsed)
+        {
+            Record = record;
+            Source = source;
+            Lookup = lookup;
+            Indexed = indexed;
+            Elapsed = elapsed;
+        }
+
+        public LayerRecord Record { get; }
+        public LayerSource Source { get; }
+        /// <summary>What the layer index said (meaningless for <see cref="LayerSource.UpToDate"/>).</summary>
+        public LayerLookup Lookup { get; }
+        /// <summary>For a packed layer: whether its entry was added to the layer index.</summary>
+        public bool Indexed { get; }
+        public TimeSpan Elapsed { get; }
+    }
+
+    /// <summary>
+    /// Produces a project's layer record from its plan, cheapest way first: the project's own
+    /// record when its fingerprint (plan + each file's size and mtime) still matches; else the
+    /// shared layer index, by content key (plan + each file's sha256), when another build of any
+    /// project packed the same content; else packing it, and indexing it for the next project.
+    /// </summary>
+    public sealed class SharedLayerPacker
+    {
+        private readonly BlobStore _store;
+        private readonly LayerIndex _index;
+        private readonly FileHashCache _hashes;
+
+        public SharedLayerPacker(BlobStore store, LayerIndex index, FileHashCache hashes)
+        {
+            _store = store;
+            _index = index;
+            _hashes = hashes;
+        }
+
+        /// <summary>
+        /// The layer of <paramref name="plan"/>; writes the project's record to <paramref name="recordPath"/>
+        /// (atomically) unless it was up to date.
+        /// </summary>
+        public LayerOutcome Produce(LayerPlan plan, string recordPath, CancellationToken cancellation = default, int compressionThreads = 0)
+        {
+            var clock = Stopwatch.StartNew();
+            var fingerprint = LayerPacker.Fingerprint(plan);
+            var existing = ReadRecord(recordPath);
+            if (existing != null && existing.Fingerprint == fingerprint && _store.Contains(existing.Digest))
+                return new LayerOutcome(existing, LayerSource.UpToDate, LayerLookup.Hit, false, clock.Elapsed);
+
+            var stamps = new Dictionary<string, FileStamp>(StringComparer.Ordinal);
+            var key = LayerContentKey.Of(plan, path =>
+            {
+                cancellation.ThrowIfCancellationRequested();
+                var (digest, stamp) = _hashes.HashOf(path);
+                stamps[path] = stamp;
+                return (digest, stamp.Size);
+            });
+
+            var lookup = _index.Find(key, out var entry);
+            if (lookup == LayerLookup.Hit && entry != null)
+            {
+                var reused = entry.ToRecord(plan.Kind, fingerprint);
+                AtomicFile.WriteAllText(recordPath, OciJson.ToText(reused));
+                return new LayerOutcome(reused, LayerSource.SharedCache, lookup, true, clock.Elapsed);
+            }
+
+            var packStarted = DateTime.UtcNow;
+            var record = LayerPacker.Pack(plan, _store, cancellation, compressionThreads);
+            AtomicFile.WriteAllText(recordPath, OciJson.ToText(record));
+            // The key describes the files as they were hashed: a file changed since (the packer then
+            // read other bytes) must not teach every other project a wrong answer.
+            bool indexed = Unchanged(stamps) && _index.TryPut(key, EntryFor(record, packStarted));
+            return new LayerOutcome(record, LayerSource.Packed, lookup, indexed, clock.Elapsed);
+        }
+
+        /// <summary>
+        /// The entry of a blob just packed. Its stamp says "hashed right" only when the blob file was
+        /// written by this pack (or a parallel identical one), whose bytes the store hashed on the way
+        /// in; a blob that was already in the store is hashed on its first hit instead.
+        /// </summary>
+        private LayerCacheEntry EntryFor(LayerRecord record, DateTime packStartedUtc)
+        {
+            var entry = LayerCacheEntry.From(record);
+            var blob = new FileInfo(_store.PathOf(record.Digest));
+            if (blob.Exists && blob.LastWriteTimeUtc >= packStartedUtc - FileHashCache.RacyWindow)
+                entry.BlobStamp = CacheCheckState.Stamp(blob);
+            return entry;
+        }
+
+        private static bool Unchanged(Dictionary<string, FileStamp> stamps)
+        {
+            foreach (var kv in stamps)
+                if (!(FileStamp.Of(kv.Key) is FileStamp now) || now != kv.Value) return false;
+            return true;
+        }
+
+        /// <summary>The project's last record; null when there is none or it is unreadable (it is then rewritten).</summary>
+        private static LayerRecord? ReadRecord(string path)
+        {
+            try { return File.Exists(path) ? OciJson.Parse<LayerRecord>(File.ReadAllText(path)) : null; }
+            catch (Exception e) when (!(e is OciException) && !(e is OperationCanceledException)) { return null; }
+        }
+    }
+}
