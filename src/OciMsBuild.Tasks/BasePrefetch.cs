@@ -24,14 +24,17 @@ namespace OciMsBuild.Tasks
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
         private readonly ConcurrentQueue<string> _messages = new ConcurrentQueue<string>();
 
-        private BasePrefetch(ImageReference reference, Platform platform, PullPolicy policy, string blobCachePath, RegistryOptions options)
+        private BasePrefetch(IBuildEngine4 engine, ImageReference reference, Platform platform, PullPolicy policy, string blobCachePath, RegistryOptions options)
         {
             Reader = new RegistryBaseReader(new BlobStore(blobCachePath));
+            // The build's shared connections: the push later reuses this ping, these connections and tokens.
+            var lease = SharedRegistryConnections.Acquire(engine, options);
             Pinned = Task.Run(async () =>
             {
-                using var connections = new RegistryConnections(options, log: _messages.Enqueue);
-                return await Reader.PinAsync(reference, platform, policy, () => connections.Client(reference.Registry, RegistryAccess.Pull), _stop.Token)
-                    .ConfigureAwait(false);
+                using (lease)
+                using (SharedRegistryConnections.Route(_messages.Enqueue))
+                    return await Reader.PinAsync(reference, platform, policy, () => lease.Connections.Client(reference.Registry, RegistryAccess.Pull), _stop.Token)
+                        .ConfigureAwait(false);
             });
             // Observed here so a failure nobody waits for is never an unobserved task exception.
             Pinned.ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
@@ -50,7 +53,7 @@ namespace OciMsBuild.Tasks
         public static void Start(IBuildEngine4 engine, string key, ImageReference reference, Platform platform, PullPolicy policy, string blobCachePath, RegistryOptions options)
         {
             if (engine.GetRegisteredTaskObject(key, RegisteredTaskObjectLifetime.Build) != null) return;
-            engine.RegisterTaskObject(key, new BasePrefetch(reference, platform, policy, blobCachePath, options), RegisteredTaskObjectLifetime.Build, allowEarlyCollection: false);
+            engine.RegisterTaskObject(key, new BasePrefetch(engine, reference, platform, policy, blobCachePath, options), RegisteredTaskObjectLifetime.Build, allowEarlyCollection: false);
         }
 
         /// <summary>Takes the prefetch for <paramref name="key"/> out of the table (null when there is none).</summary>

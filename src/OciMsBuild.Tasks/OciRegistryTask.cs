@@ -22,9 +22,12 @@ namespace OciMsBuild.Tasks
             RegistryOptions.From(InsecureRegistries, Environment.GetEnvironmentVariable("DOTNET_CONTAINER_INSECURE_REGISTRIES"),
                 RegistryTimeout, RegistryRetries, RegistryChunkSize, RegistryParallelUploads);
 
-        /// <summary>Connections whose progress and retry notes go to the log at normal verbosity.</summary>
-        protected RegistryConnections Connect() =>
-            new RegistryConnections(Options(), log: message => Log.LogMessage(MessageImportance.Normal, message));
+        /// <summary>
+        /// The build's shared connections for these settings (one pool, ping and token cache per registry for
+        /// every registry task of the build on this node); their progress and retry notes go to this task's
+        /// log at normal verbosity while it runs <see cref="Wait"/>. Dispose the lease, not the connections.
+        /// </summary>
+        private protected SharedRegistryConnections.Lease Connect() => SharedRegistryConnections.Acquire(BuildEngine, Options());
 
         /// <summary>
         /// OCI2020, once per variable, build and node: a password variable MSBuild records (DOTNET_CONTAINER_*_PWORD)
@@ -60,7 +63,11 @@ namespace OciMsBuild.Tasks
             !(BuildEngine is IBuildEngine10 engine10) || engine10.EngineServices.IsTaskInputLoggingEnabled;
 
         /// <summary>Runs Core's async work from MSBuild's synchronous Execute, honouring cancellation.</summary>
-        protected T Wait<T>(Func<System.Threading.CancellationToken, System.Threading.Tasks.Task<T>> work) =>
-            System.Threading.Tasks.Task.Run(() => work(Cancellation.Token)).GetAwaiter().GetResult();
+        protected T Wait<T>(Func<System.Threading.CancellationToken, System.Threading.Tasks.Task<T>> work)
+        {
+            // Set before Task.Run so the work's ExecutionContext carries this task's log route.
+            using (SharedRegistryConnections.Route(message => Log.LogMessage(MessageImportance.Normal, message)))
+                return System.Threading.Tasks.Task.Run(() => work(Cancellation.Token)).GetAwaiter().GetResult();
+        }
     }
 }

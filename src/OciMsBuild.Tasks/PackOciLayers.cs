@@ -51,7 +51,7 @@ namespace OciMsBuild.Tasks
             if (connections != null)
             {
                 WarnIfPasswordVariablesAreLogged(RegistryAccess.Push);
-                var client = connections.Client(Registry!, RegistryAccess.Push);
+                var client = connections.Connections.Client(Registry!, RegistryAccess.Push);
                 startUpload = () => new StreamingUpload(client, Repository!, cancellation: Cancellation.Token);
             }
             var options = new ParallelOptions { CancellationToken = Cancellation.Token, MaxDegreeOfParallelism = Environment.ProcessorCount };

@@ -27,12 +27,14 @@ namespace OciMsBuild.Tasks
             WarnIfPasswordVariablesAreLogged(RegistryAccess.Push);
             var image = ImageSet.Load(ImageRecordFile);
             var store = new BlobStore(BlobCachePath);
-            using var connections = Connect();
-            var pusher = new ImagePusher(connections, store, message => Log.LogMessage(MessageImportance.Normal, message));
+            using var lease = Connect();
+            var pusher = new ImagePusher(lease.Connections, store, message => Log.LogMessage(MessageImportance.Normal, message));
             var result = Wait(ct => pusher.PushAsync(image, registry, Repository, Tags.ToList(), ct));
             PushedImage = $"{registry}/{Repository}@{result.ManifestDigest}";
             var what = result.AlreadyUpToDate
                 ? "already there, nothing uploaded"
+                : result.ManifestPresent
+                ? $"manifest already there, nothing uploaded, {result.TagsApplied} tag(s) applied"
                 : $"{result.BlobsUploaded} blobs uploaded ({result.BytesUploaded / 1048576.0:0.0} MB), {result.BlobsMounted} mounted, {result.BlobsPresent} already present";
             Log.LogMessage(MessageImportance.High, "OciMsBuild: pushed {0}/{1}:{2} {3} ({4}; {5} requests{6})",
                 registry, Repository, string.Join(",", Tags), result.ManifestDigest, what, result.Requests,

@@ -46,8 +46,8 @@ namespace OciMsBuild.Tasks
             {
                 // No prefetch on this node, or it failed: resolve here, where errors are reported.
                 reader = new RegistryBaseReader(new BlobStore(BlobCachePath));
-                using var connections = Connect();
-                PinnedDigest = Wait(ct => reader.PinAsync(reference, platform, policy, () => connections.Client(reference.Registry, RegistryAccess.Pull), ct));
+                using var lease = Connect();
+                PinnedDigest = Wait(ct => reader.PinAsync(reference, platform, policy, () => lease.Connections.Client(reference.Registry, RegistryAccess.Pull), ct));
             }
             var store = reader.Store;
             AtomicFile.WriteIfChanged(PinFile, (reference.Digest != null ? reference.ToString() : reference + "@" + PinnedDigest) + "\n");

@@ -35,8 +35,8 @@ namespace OciMsBuild.Tasks
             // A registry base's layers are fetched only now, and only for outputs that hold bytes.
             if ((!string.IsNullOrEmpty(LayoutDirectory) || !string.IsNullOrEmpty(ArchivePath)) && BaseLayerFetcher.AnyMissing(image, store))
             {
-                using var connections = Connect();
-                Wait(ct => BaseLayerFetcher.EnsureAsync(image, store, connections, message => Log.LogMessage(MessageImportance.Normal, message), ct, policy));
+                using var lease = Connect();
+                Wait(ct => BaseLayerFetcher.EnsureAsync(image, store, lease.Connections, message => Log.LogMessage(MessageImportance.Normal, message), ct, policy));
             }
             ImageOutputs.Write(image, name, LayoutDirectory, ArchivePath, ArchivePlatform, SummaryFile, store, WorkDirectory);
         }

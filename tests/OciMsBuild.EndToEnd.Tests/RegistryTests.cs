@@ -134,6 +134,52 @@ namespace OciMsBuild.EndToEnd.Tests
             Assert.That(secured.Storage.Tags("team/pushed"), Does.Contain("env"));
         }
 
+        private static string[] PushTo(string registryHost, string repository, string tags, string blobCache) => new[]
+        {
+            "-r", "linux-x64", "--self-contained",
+            $"-p:ContainerBaseImage={registryHost}/dotnet/runtime-deps:10.0",
+            $"-p:ContainerRegistry={registryHost}", "-p:ContainerRepository=" + repository, $"-p:ContainerImageTags=\"{tags}\"",
+            "-p:ContainerBlobCachePath=" + blobCache,
+        };
+
+        private long BlobBytesUploaded() => _proxy.Requests.Where(r => (r.Method == "PATCH" || r.Method == "PUT") && r.IsBlobUpload).Sum(r => r.RequestBodyBytes);
+
+        private string RequestList() => string.Join(", ", _proxy.Requests.Select(r => $"{r.Method} {r.Path} {r.Status}"));
+
+        [Test, Order(4)]
+        public void Another_app_mounts_the_shared_layers_and_a_clean_CI_runner_pushes_no_blob_and_no_manifest()
+        {
+            var first = TestProject.Console(name: "FirstApp");
+            var second = TestProject.Console(name: "SecondApp");
+            var cache = Path.Combine(first.Root, "warm-cache");
+            first.Publish(PushTo(_proxy.Host, "team/first", "1.0", cache)).AssertSuccess("first app");
+
+            // Another project on the same runtime, another repository, the same machine (blob store).
+            _proxy.ClearRequests();
+            var warm = second.Publish(PushTo(_proxy.Host, "team/second", "1.0", cache));
+            warm.AssertSuccess("second app");
+            TestContext.Out.WriteLine($"new app on a warm machine: {_proxy.Requests.Count} requests, {BlobBytesUploaded()} blob bytes up: {RequestList()}");
+            Assert.That(_proxy.Count(r => r.Method == "POST" && r.PathAndQuery.Contains("from=team%2Ffirst") && r.Status == 201), Is.GreaterThan(0),
+                "layers the first app pushed are mounted from team/first");
+            Assert.That(BlobBytesUploaded(), Is.LessThan(1_000_000), "the runtime layer is not uploaded again, only the small app layers and config");
+            Assert.That(_proxy.Count(r => r.Path == "/v2/"), Is.EqualTo(1), "the base pin and the push share one connection per registry: one ping");
+
+            // A clean CI runner: no bin/ or obj/, an empty blob store, the same sources, one more tag.
+            Directory.Delete(Path.Combine(second.Directory_, "obj"), true);
+            Directory.Delete(Path.Combine(second.Directory_, "bin"), true);
+            var digest = _registry.Storage.TagDigest("team/second", "1.0");
+            _proxy.ClearRequests();
+            var ci = second.Publish(PushTo(_proxy.Host, "team/second", "1.0;ci-2", Path.Combine(second.Root, "ci-cache")));
+            ci.AssertSuccess("clean CI re-publish");
+            TestContext.Out.WriteLine($"clean CI runner: {_proxy.Requests.Count} requests: {RequestList()}");
+            Assert.That(ci.Output, Does.Contain("manifest already there, nothing uploaded, 1 tag(s) applied"));
+            Assert.That(_proxy.Count(r => r.IsBlobUpload), Is.Zero, "no upload session at all");
+            Assert.That(_proxy.Count(r => r.IsBlob && r.Path.Contains("/team/second/")), Is.Zero, "not even a HEAD of a blob");
+            Assert.That(_proxy.Count(r => r.Method == "PUT" && r.IsManifest), Is.EqualTo(1), "only the new tag");
+            Assert.That(_registry.Storage.TagDigest("team/second", "1.0"), Is.EqualTo(digest), "the existing tag is unchanged");
+            Assert.That(_registry.Storage.TagDigest("team/second", "ci-2"), Is.EqualTo(digest));
+        }
+
         /// <summary>A binlog is a gzip stream of records whose strings are UTF-8: search the decompressed bytes.</summary>
         private static string BinlogText(string path)
         {

@@ -18,6 +18,17 @@ namespace OciMsBuild.Core.Registry
         public bool IsBearer => Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase);
         public bool IsBasic => Scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase);
 
+        /// <summary>
+        /// The registry-wide part (scheme, realm, service): a 401's scope belongs to the request that got it
+        /// and must not widen the tokens later requests ask for.
+        /// </summary>
+        public AuthChallenge WithoutScope() => new AuthChallenge
+        {
+            Scheme = Scheme,
+            Parameters = Parameters.Where(p => !p.Key.Equals("scope", StringComparison.OrdinalIgnoreCase))
+                .ToDictionary(p => p.Key, p => p.Value, StringComparer.OrdinalIgnoreCase),
+        };
+
         private string? Get(string key) => Parameters.TryGetValue(key, out var v) ? v : null;
 
         /// <summary>The first Bearer challenge of a 401 answer, else its first Basic one, else null.</summary>

@@ -17,7 +17,12 @@ namespace OciMsBuild.Core.Registry
     {
         public string Name { get; set; } = "";
         public string ManifestDigest { get; set; } = "";
+        /// <summary>Every tag already named this digest: nothing was sent.</summary>
         public bool AlreadyUpToDate { get; set; }
+        /// <summary>The repository already had the manifest (or index) by digest: no blob or manifest was sent, only tags.</summary>
+        public bool ManifestPresent { get; set; }
+        /// <summary>Tags (re)pointed at the digest.</summary>
+        public int TagsApplied { get; set; }
         public int BlobsUploaded { get; set; }
         public long BytesUploaded { get; set; }
         public int BlobsMounted { get; set; }
@@ -27,23 +32,27 @@ namespace OciMsBuild.Core.Registry
     }
 
     /// <summary>
-    /// Pushes one image or an image index: blobs first (HEAD, then mount from the base's repository when it lives in
-    /// the same registry, else upload, several at once), then the manifest under each tag. A tag is
-    /// only written once every blob is in place, so it never points at an incomplete image.
+    /// Pushes one image or an image index, asking the registry before sending anything: tags that
+    /// already name the image need nothing; a manifest (or index) the repository already has by
+    /// digest is not sent again, only the missing tags are applied (a clean CI runner rebuilding a
+    /// pushed image uploads nothing); otherwise the blobs go first (see <see cref="BlobPusher"/>:
+    /// HEAD, mount, upload, several at once), then each platform manifest the repository lacks, then
+    /// the manifest or index under each tag. A tag is only written once everything it names is in
+    /// place, so it never points at an incomplete image.
     /// </summary>
     public sealed class ImagePusher
     {
         private readonly RegistryConnections _connections;
         private readonly BlobStore _store;
-        private readonly Action<string>? _log;
-        private readonly TimeSpan _progressInterval;
+        private readonly PushedBlobs _pushed;
+        private readonly BlobPusher _blobs;
 
         public ImagePusher(RegistryConnections connections, BlobStore store, Action<string>? log = null, TimeSpan? progressInterval = null)
         {
             _connections = connections;
             _store = store;
-            _log = log;
-            _progressInterval = progressInterval ?? TimeSpan.FromSeconds(3);
+            _pushed = new PushedBlobs(store);
+            _blobs = new BlobPusher(connections, store, _pushed, log, progressInterval ?? TimeSpan.FromSeconds(3));
         }
 
         public Task<PushResult> PushAsync(BuiltImage image, string registry, string repository, IReadOnlyList<string> tags, CancellationToken ct = default) =>
@@ -61,16 +70,46 @@ namespace OciMsBuild.Core.Registry
             var result = new PushResult { Name = $"{registry}/{repository}", ManifestDigest = set.Root.Digest };
 
             // Cheapest no-change path: every tag already names this exact manifest or index.
-            var current = new List<string?>();
-            foreach (var tag in tags) current.Add(await client.HeadManifestAsync(repository, tag, ct).ConfigureAwait(false));
-            if (tags.Count > 0 && current.All(d => d == set.Root.Digest))
+            var staleTags = new List<string>();
+            foreach (var tag in tags)
+                if (await client.HeadManifestAsync(repository, tag, ct).ConfigureAwait(false) != set.Root.Digest) staleTags.Add(tag);
+            // A tag naming the root proves the repository has it; else ask by digest.
+            bool rootPresent = staleTags.Count < tags.Count
+                || await client.HeadManifestAsync(repository, set.Root.Digest, ct).ConfigureAwait(false) == set.Root.Digest;
+            if (rootPresent)
             {
-                result.AlreadyUpToDate = true;
-                Finish(result, session, requestsBefore, retriesBefore);
-                return result;
+                // The registry accepted this manifest, so the repository holds every blob it names.
+                RememberAll(set, registry, repository);
+                result.AlreadyUpToDate = staleTags.Count == 0;
+                result.ManifestPresent = true;
+            }
+            else
+            {
+                var outcomes = await PushBlobsAsync(client, set, repository, result, ct).ConfigureAwait(false);
+                // An index may only name manifests the registry has: the platforms go first, by digest.
+                if (set.IsIndex)
+                    foreach (var image in set.Images)
+                        if (!await PlatformManifestPresentAsync(client, repository, image, outcomes, ct).ConfigureAwait(false))
+                            await client.PutManifestAsync(repository, image.Manifest.Digest, _store.ReadVerified(image.Manifest.Digest), image.Manifest.MediaType, ct).ConfigureAwait(false);
+                if (tags.Count == 0)
+                    await client.PutManifestAsync(repository, set.Root.Digest, _store.ReadVerified(set.Root.Digest), set.Root.MediaType, ct).ConfigureAwait(false);
             }
 
-            // Config and layers of every platform, a layer shared between platforms only once.
+            // Tagging is a manifest PUT by tag: the registry stores no new content for a known digest.
+            if (staleTags.Count > 0)
+            {
+                var rootBytes = _store.ReadVerified(set.Root.Digest);
+                foreach (var tag in staleTags)
+                    await client.PutManifestAsync(repository, tag, rootBytes, set.Root.MediaType, ct).ConfigureAwait(false);
+            }
+            result.TagsApplied = staleTags.Count;
+            Finish(result, session, requestsBefore, retriesBefore);
+            return result;
+        }
+
+        /// <summary>Config and layers of every platform, a blob shared between platforms only once.</summary>
+        private async Task<Dictionary<string, BlobOutcome>> PushBlobsAsync(RegistryClient client, ImageSet set, string repository, PushResult result, CancellationToken ct)
+        {
             var owners = new Dictionary<string, (Descriptor Blob, BuiltImage Image, bool IsBase)>(StringComparer.Ordinal);
             foreach (var image in set.Images)
             {
@@ -81,17 +120,17 @@ namespace OciMsBuild.Core.Registry
                     if (!owners.ContainsKey(layer.Digest)) owners[layer.Digest] = (layer, image, i < image.LayerKinds.Count && image.LayerKinds[i] == "base");
                 }
             }
+            var outcomes = new Dictionary<string, BlobOutcome>(StringComparer.Ordinal);
             using var gate = new SemaphoreSlim(_connections.Options.ParallelUploads);
-            var counts = new object();
             var work = owners.Values.Select(async owner =>
             {
                 await gate.WaitAsync(ct).ConfigureAwait(false);
                 try
                 {
-                    var mountFrom = owner.IsBase ? MountSource(owner.Image, registry, repository) : null;
-                    var outcome = await PushBlobAsync(client, repository, owner.Blob, mountFrom, owner.Image, ct).ConfigureAwait(false);
-                    lock (counts)
+                    var outcome = await _blobs.PushAsync(client, repository, owner.Blob, owner.Image, owner.IsBase, ct).ConfigureAwait(false);
+                    lock (outcomes)
                     {
+                        outcomes[owner.Blob.Digest] = outcome;
                         if (outcome == BlobOutcome.Present) result.BlobsPresent++;
                         else if (outcome == BlobOutcome.Mounted) result.BlobsMounted++;
                         else { result.BlobsUploaded++; result.BytesUploaded += owner.Blob.Size; }
@@ -100,19 +139,24 @@ namespace OciMsBuild.Core.Registry
                 finally { gate.Release(); }
             }).ToList();
             await Task.WhenAll(work).ConfigureAwait(false);
+            return outcomes;
+        }
 
-            // An index may only name manifests the registry has: the platforms go first, by digest.
-            if (set.IsIndex)
-                foreach (var image in set.Images)
-                    await client.PutManifestAsync(repository, image.Manifest.Digest, _store.ReadVerified(image.Manifest.Digest), image.Manifest.MediaType, ct).ConfigureAwait(false);
+        /// <summary>
+        /// Whether the repository already has a platform's manifest. Only asked when every blob it names
+        /// was already there: a blob that had to be mounted or uploaded proves the manifest is new.
+        /// </summary>
+        private static async Task<bool> PlatformManifestPresentAsync(RegistryClient client, string repository, BuiltImage image, Dictionary<string, BlobOutcome> outcomes, CancellationToken ct)
+        {
+            var blobs = new[] { image.Config }.Concat(image.Layers);
+            if (blobs.Any(b => !outcomes.TryGetValue(b.Digest, out var o) || o != BlobOutcome.Present)) return false;
+            return await client.HeadManifestAsync(repository, image.Manifest.Digest, ct).ConfigureAwait(false) == image.Manifest.Digest;
+        }
 
-            var rootBytes = _store.ReadVerified(set.Root.Digest);
-            foreach (var tag in tags)
-                await client.PutManifestAsync(repository, tag, rootBytes, set.Root.MediaType, ct).ConfigureAwait(false);
-            if (tags.Count == 0)
-                await client.PutManifestAsync(repository, set.Root.Digest, rootBytes, set.Root.MediaType, ct).ConfigureAwait(false);
-            Finish(result, session, requestsBefore, retriesBefore);
-            return result;
+        private void RememberAll(ImageSet set, string registry, string repository)
+        {
+            var blobs = set.Images.SelectMany(i => new[] { i.Config }.Concat(i.Layers)).Select(b => b.Digest).Distinct(StringComparer.Ordinal);
+            foreach (var digest in blobs) _pushed.Remember(registry, repository, digest);
         }
 
         private static void Finish(PushResult result, RegistrySession session, int requestsBefore, int retriesBefore)
@@ -120,48 +164,5 @@ namespace OciMsBuild.Core.Registry
             result.Requests = session.RequestCount - requestsBefore;
             result.Retries = session.Retry.RetriesMade - retriesBefore;
         }
-
-        /// <summary>The base's repository when it lives in the target registry (not the target itself).</summary>
-        private static string? MountSource(BuiltImage image, string registry, string repository)
-        {
-            if (image.BaseSource == null) return null;
-            var (baseRegistry, baseRepository) = BaseLayerFetcher.SplitSource(image.BaseSource);
-            return string.Equals(baseRegistry, registry, StringComparison.OrdinalIgnoreCase) && baseRepository != repository ? baseRepository : null;
-        }
-
-        private enum BlobOutcome { Present, Mounted, Uploaded }
-
-        private async Task<BlobOutcome> PushBlobAsync(RegistryClient client, string repository, Descriptor blob, string? mountFrom, BuiltImage image, CancellationToken ct)
-        {
-            if (await client.BlobExistsAsync(repository, blob.Digest, ct).ConfigureAwait(false))
-                return BlobOutcome.Present;
-            if (mountFrom != null && await client.TryMountAsync(repository, blob.Digest, mountFrom, ct).ConfigureAwait(false))
-            {
-                _log?.Invoke($"OciMsBuild: mounted {blob.Digest} from {mountFrom}");
-                return BlobOutcome.Mounted;
-            }
-            if (!_store.Contains(blob.Digest))
-            {
-                // A base layer never needed locally until now: fetch it from the base's registry.
-                var (baseRegistry, baseRepository) = BaseLayerFetcher.SplitSource(image.BaseSource ?? throw new Errors.OciException(Errors.ErrorCodes.BlobCorrupt, $"Blob {blob.Digest} is missing from the blob store at {_store.Root}; build again."));
-                await _connections.Client(baseRegistry, RegistryAccess.Pull).DownloadBlobAsync(baseRepository, blob, _store, ct).ConfigureAwait(false);
-            }
-            // Never send damaged bytes: the registry would refuse them (DIGEST_INVALID) on every build.
-            // A damaged blob is removed here (OCI3001), and the next build's cache check rebuilds it.
-            _store.Verify(blob.Digest);
-            var clock = Stopwatch.StartNew();
-            var lastReport = TimeSpan.Zero;
-            await client.UploadBlobAsync(repository, blob, () => File.OpenRead(_store.PathOf(blob.Digest)), done =>
-            {
-                if (clock.Elapsed - lastReport < _progressInterval || done >= blob.Size) return;
-                lastReport = clock.Elapsed;
-                _log?.Invoke($"OciMsBuild: uploading {blob.Digest.Substring(0, 19)} {Megabytes(done)}/{Megabytes(blob.Size)} MB");
-            }, ct).ConfigureAwait(false);
-            if (clock.Elapsed >= _progressInterval || blob.Size >= _connections.Options.ChunkSize)
-                _log?.Invoke($"OciMsBuild: uploaded {blob.Digest.Substring(0, 19)} {Megabytes(blob.Size)} MB in {clock.Elapsed.TotalSeconds:0.0} s");
-            return BlobOutcome.Uploaded;
-        }
-
-        private static string Megabytes(long bytes) => (bytes / 1048576.0).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -26,11 +26,12 @@ namespace OciMsBuild.Core.Registry
         private readonly HttpClient _http;
         private readonly TokenCache _tokens;
         private readonly object _gate = new object();
+        private readonly RegistryProbe _probe;
         private CredentialLookup? _lookup;
-        private AuthChallenge? _challenge;
 
-        public RegistryAuthenticator(RegistryEndpoint endpoint, RegistryAccess access, CredentialResolver credentials, HttpClient http, TokenCache tokens)
+        public RegistryAuthenticator(RegistryEndpoint endpoint, RegistryAccess access, CredentialResolver credentials, HttpClient http, TokenCache tokens, RegistryProbe? probe = null)
         {
+            _probe = probe ?? new RegistryProbe();
             _endpoint = endpoint;
             _access = access;
             _credentials = credentials;
@@ -51,10 +52,7 @@ namespace OciMsBuild.Core.Registry
             return "no credential found, so anonymous access was used (tried: " + string.Join("; ", lookup.Tried) + ")";
         }
 
-        public void Learn(AuthChallenge? challenge)
-        {
-            if (challenge != null) lock (_gate) _challenge = challenge;
-        }
+        public void Learn(AuthChallenge? challenge) => _probe.Learn(challenge);
 
         private CredentialLookup Lookup()
         {
@@ -64,13 +62,26 @@ namespace OciMsBuild.Core.Registry
         /// <summary>The Authorization header for a request needing <paramref name="scopes"/>, from what is known so far.</summary>
         public AuthenticationHeaderValue? CachedHeader(IReadOnlyCollection<string> scopes)
         {
-            AuthChallenge? challenge;
-            lock (_gate) challenge = _challenge;
+            var challenge = _probe.Challenge;
             if (challenge == null) return null;
             if (challenge.IsBasic) return BasicHeader();
             if (!challenge.IsBearer || challenge.Realm == null) return null;
-            var token = _tokens.Get(TokenCache.Key(challenge.Realm, challenge.Service, ScopeText(challenge, scopes)));
+            var token = _tokens.Get(TokenKey(challenge, ScopeText(challenge, scopes)));
             return token == null ? null : new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        /// <summary>
+        /// Before the first request for a new scope set: when the registry is known to want Bearer tokens,
+        /// fetch the token now instead of learning it from a 401 (one round trip less per scope set, as
+        /// Docker does). Null when nothing is known or the registry wants Basic (see <see cref="CachedHeader"/>).
+        /// </summary>
+        public async Task<AuthenticationHeaderValue?> AheadOfRequestAsync(IReadOnlyCollection<string> scopes, CancellationToken ct)
+        {
+            var cached = CachedHeader(scopes);
+            if (cached != null) return cached;
+            var challenge = _probe.Challenge;
+            if (challenge == null || !challenge.IsBearer || string.IsNullOrEmpty(challenge.Realm)) return null;
+            return await RespondAsync(challenge, scopes, null, ct).ConfigureAwait(false);
         }
 
         /// <summary>
@@ -89,7 +100,7 @@ namespace OciMsBuild.Core.Registry
                 throw new OciException(ErrorCodes.RegistryError,
                     $"Registry {_endpoint.Registry} asks for '{challenge.Scheme}' authentication, which OciMsBuild does not support (Bearer and Basic are).");
             var scope = ScopeText(challenge, scopes);
-            var key = TokenCache.Key(challenge.Realm!, challenge.Service, scope);
+            var key = TokenKey(challenge, scope);
             var cached = _tokens.Get(key);
             if (cached != null && (rejected == null || rejected.Parameter != cached))
                 return new AuthenticationHeaderValue("Bearer", cached);
@@ -99,6 +110,13 @@ namespace OciMsBuild.Core.Registry
             var header = new AuthenticationHeaderValue("Bearer", token);
             return SameHeader(header, rejected) ? null : header;
         }
+
+        /// <summary>
+        /// Per access too: pull and push may use different credentials (the SDK's SOURCE/PUSH variables),
+        /// and the token cache is shared by every session of a build, so a token one credential got must
+        /// never serve the other, even for the same scope.
+        /// </summary>
+        private string TokenKey(AuthChallenge challenge, string scope) => _access + "\n" + TokenCache.Key(challenge.Realm!, challenge.Service, scope);
 
         private static bool SameHeader(AuthenticationHeaderValue a, AuthenticationHeaderValue? b) =>
             b != null && a.Scheme == b.Scheme && a.Parameter == b.Parameter;

@@ -223,9 +223,12 @@ namespace OciMsBuild.Core.Registry
 
         /// <summary>
         /// Asks the registry to link a blob from another repository (always with 'from', as the spec
-        /// wants). True when mounted (201); false when it opened an upload instead (202) or refused.
+        /// wants). Mounted on 201. On 202 the registry opened an upload session instead (the source
+        /// lacks the blob, or the registry does not mount): with <paramref name="keepUploadSession"/>
+        /// its Location comes back for the upload to use, else it is cancelled. A 404/401/403 (source
+        /// gone, or no pull right on it) is neither.
         /// </summary>
-        public Task<bool> TryMountAsync(string repository, string digest, string fromRepository, CancellationToken ct = default)
+        public Task<MountAttempt> TryMountAsync(string repository, string digest, string fromRepository, bool keepUploadSession = false, CancellationToken ct = default)
         {
             var what = $"mounting blob {digest} from {fromRepository} into {Registry}/{repository}";
             var scopes = new[] { PushScope(repository), PullScope(fromRepository) };
@@ -233,20 +236,22 @@ namespace OciMsBuild.Core.Registry
             {
                 using var response = await _session.SendAsync(b => new HttpRequestMessage(HttpMethod.Post,
                     $"v2/{repository}/blobs/uploads/?mount={Uri.EscapeDataString(digest)}&from={Uri.EscapeDataString(fromRepository)}"), scopes, token).ConfigureAwait(false);
-                if (response.StatusCode == HttpStatusCode.Created) return true;
+                if (response.StatusCode == HttpStatusCode.Created) return MountAttempt.Done;
                 if (response.StatusCode == HttpStatusCode.Accepted)
                 {
-                    // An upload session was opened instead; close it so it does not linger.
+                    if (keepUploadSession && response.Headers.Location != null) return MountAttempt.Opened(response.Headers.Location);
+                    // Not used: close it so it does not linger.
                     await CancelUploadAsync(repository, response.Headers.Location, token).ConfigureAwait(false);
-                    return false;
+                    return MountAttempt.Refused;
                 }
                 if (response.StatusCode == HttpStatusCode.NotFound || response.StatusCode == HttpStatusCode.Unauthorized || response.StatusCode == HttpStatusCode.Forbidden)
-                    return false;
+                    return MountAttempt.Refused;
                 throw await Failure(response, what).ConfigureAwait(false);
             }, ct);
         }
 
-        private async Task CancelUploadAsync(string repository, Uri? location, CancellationToken ct)
+        /// <summary>Closes an upload session nobody will finish (best effort, never throws; registries also expire them).</summary>
+        public async Task CancelUploadAsync(string repository, Uri? location, CancellationToken ct = default)
         {
             if (location == null) return;
             try
@@ -266,12 +271,20 @@ namespace OciMsBuild.Core.Registry
         /// Any failure restarts the whole upload from a new session (partial uploads are never resumed
         /// blindly), up to the retry bound.
         /// </summary>
-        public Task<bool> UploadBlobAsync(string repository, Descriptor blob, Func<Stream> open, Action<long>? progress = null, CancellationToken ct = default)
+        public Task<bool> UploadBlobAsync(string repository, Descriptor blob, Func<Stream> open, Action<long>? progress = null, CancellationToken ct = default) =>
+            UploadBlobAsync(repository, blob, open, progress, null, ct);
+
+        /// <summary>
+        /// As above; the first attempt goes into <paramref name="openedSession"/> when given (the session
+        /// a mount answered 202 with), saving a POST. A retry always starts a new session.
+        /// </summary>
+        public Task<bool> UploadBlobAsync(string repository, Descriptor blob, Func<Stream> open, Action<long>? progress, Uri? openedSession, CancellationToken ct = default)
         {
             var what = $"uploading blob {blob.Digest} ({blob.Size:N0} bytes) to {Registry}/{repository}";
+            var pending = openedSession;
             return Run(what, async token =>
             {
-                var location = await StartUploadAsync(repository, what, token).ConfigureAwait(false);
+                var location = Interlocked.Exchange(ref pending, null) ?? await StartUploadAsync(repository, what, token).ConfigureAwait(false);
                 var chunk = _session.Options.ChunkSize;
                 if (blob.Size <= chunk)
                 {

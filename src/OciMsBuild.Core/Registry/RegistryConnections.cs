@@ -7,7 +7,7 @@ namespace OciMsBuild.Core.Registry
 {
     /// <summary>
     /// The one HttpClient (connection pool, proxy, certificate rules) and the sessions per registry
-    /// and access, shared by every pull and push of a build step.
+    /// and access, shared by every pull and push of a build (see the Tasks' SharedRegistryConnections).
     /// </summary>
     public sealed class RegistryConnections : IDisposable
     {
@@ -15,6 +15,7 @@ namespace OciMsBuild.Core.Registry
         private readonly CredentialResolver _credentials;
         private readonly TokenCache _tokens = new TokenCache();
         private readonly ConcurrentDictionary<string, RegistrySession> _sessions = new ConcurrentDictionary<string, RegistrySession>();
+        private readonly ConcurrentDictionary<string, RegistryProbe> _probes = new ConcurrentDictionary<string, RegistryProbe>();
         private readonly Action<string>? _log;
 
         public RegistryConnections(RegistryOptions options, CredentialResolver? credentials = null, Func<string, string?>? env = null, Action<string>? log = null)
@@ -50,9 +51,14 @@ namespace OciMsBuild.Core.Registry
 
         public RegistryOptions Options { get; }
 
+        /// <summary>
+        /// One session per registry and access (each with its own credential), both sharing the registry's
+        /// probe (one ping, one known challenge) and the token cache (keyed by access and scope).
+        /// </summary>
         public RegistrySession Session(string registry, RegistryAccess access) =>
             _sessions.GetOrAdd(registry.ToLowerInvariant() + "|" + access, _ =>
-                new RegistrySession(new RegistryEndpoint(registry, Options), access, _http, _credentials, _tokens, Options, _log));
+                new RegistrySession(new RegistryEndpoint(registry, Options), access, _http, _credentials, _tokens, Options, _log,
+                    _probes.GetOrAdd(registry.ToLowerInvariant(), __ => new RegistryProbe())));
 
         public RegistryClient Client(string registry, RegistryAccess access) => new RegistryClient(Session(registry, access), _log);
 

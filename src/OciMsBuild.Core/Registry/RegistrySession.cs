@@ -22,15 +22,16 @@ namespace OciMsBuild.Core.Registry
         private const int MaxRedirects = 5;
         private readonly HttpClient _http;
         private readonly RegistryOptions _options;
-        private readonly SemaphoreSlim _pingGate = new SemaphoreSlim(1, 1);
-        private Uri? _baseUri;
+        private readonly RegistryProbe _probe;
 
-        public RegistrySession(RegistryEndpoint endpoint, RegistryAccess access, HttpClient http, CredentialResolver credentials, TokenCache tokens, RegistryOptions options, Action<string>? log = null)
+        /// <param name="probe">Shared by the pull and push sessions of one registry (one ping, one known challenge); null: this session's own.</param>
+        public RegistrySession(RegistryEndpoint endpoint, RegistryAccess access, HttpClient http, CredentialResolver credentials, TokenCache tokens, RegistryOptions options, Action<string>? log = null, RegistryProbe? probe = null)
         {
             Endpoint = endpoint;
             _http = http;
             _options = options;
-            Auth = new RegistryAuthenticator(endpoint, access, credentials, http, tokens);
+            _probe = probe ?? new RegistryProbe();
+            Auth = new RegistryAuthenticator(endpoint, access, credentials, http, tokens, _probe);
             Retry = new RetryPolicy(options, message => log?.Invoke($"OciMsBuild: {endpoint.Registry}: {message}"));
         }
 
@@ -45,15 +46,18 @@ namespace OciMsBuild.Core.Registry
 
         public async Task<Uri> BaseUriAsync(CancellationToken ct)
         {
-            if (_baseUri != null) return _baseUri;
-            await _pingGate.WaitAsync(ct).ConfigureAwait(false);
+            var known = _probe.BaseUri;
+            if (known != null) return known;
+            await _probe.PingGate.WaitAsync(ct).ConfigureAwait(false);
             try
             {
-                if (_baseUri != null) return _baseUri;
-                _baseUri = await PingAsync(ct).ConfigureAwait(false);
-                return _baseUri;
+                known = _probe.BaseUri;
+                if (known != null) return known;
+                known = await PingAsync(ct).ConfigureAwait(false);
+                _probe.BaseUri = known;
+                return known;
             }
-            finally { _pingGate.Release(); }
+            finally { _probe.PingGate.Release(); }
         }
 
         private async Task<Uri> PingAsync(CancellationToken ct)
@@ -95,7 +99,7 @@ namespace OciMsBuild.Core.Registry
             HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
         {
             var baseUri = await BaseUriAsync(ct).ConfigureAwait(false);
-            var header = Auth.CachedHeader(scopes);
+            var header = await Auth.AheadOfRequestAsync(scopes, ct).ConfigureAwait(false);
             for (int round = 0; ; round++)
             {
                 var request = create(baseUri);
