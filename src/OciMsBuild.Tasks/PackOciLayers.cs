@@ -33,6 +33,8 @@ namespace OciMsBuild.Tasks
         /// <summary>When pushing: the registry and repository large layers are uploaded to while they are packed.</summary>
         public string? Registry { get; set; }
         public string? Repository { get; set; }
+        /// <summary>The tags the push will apply: when one already exists, the registry most likely has the big layers, so none is streamed.</summary>
+        public string[] Tags { get; set; } = new string[0];
         /// <summary>false turns the upload-while-packing off (the push then uploads every blob from the store).</summary>
         public bool StreamUploads { get; set; } = true;
 
@@ -52,7 +54,10 @@ namespace OciMsBuild.Tasks
             {
                 WarnIfPasswordVariablesAreLogged(RegistryAccess.Push);
                 var client = connections.Connections.Client(Registry!, RegistryAccess.Push);
-                startUpload = () => new StreamingUpload(client, Repository!, cancellation: Cancellation.Token);
+                // Decided once, on the first large layer: a rebuild of a pushed image (a clean CI runner)
+                // most likely makes the layers the registry has, and must upload none of them.
+                var worthStreaming = new Lazy<bool>(() => !Wait(ct => StreamingUpload.AnyTagExistsAsync(client, Repository!, Tags, ct)));
+                startUpload = () => worthStreaming.Value ? new StreamingUpload(client, Repository!, cancellation: Cancellation.Token) : null;
             }
             var options = new ParallelOptions { CancellationToken = Cancellation.Token, MaxDegreeOfParallelism = Environment.ProcessorCount };
             Parallel.For(0, LayerPlans.Length, options, i =>

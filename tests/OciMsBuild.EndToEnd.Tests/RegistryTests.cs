@@ -189,5 +189,33 @@ namespace OciMsBuild.EndToEnd.Tests
             Assert.That(bytes.Length, Is.GreaterThan(1000), "the binlog was written");
             return Encoding.UTF8.GetString(bytes.ToArray());
         }
+
+        [Test, Order(5)]
+        public void A_cold_push_uploads_the_runtime_layer_while_packing_it_and_falls_back_when_that_fails()
+        {
+            // Own blob stores: a layer found in the shared layer cache is not packed, so nothing would stream.
+            var streamed = TestProject.Console(name: "StreamedApp");
+            _proxy.ClearRequests();
+            var result = streamed.Publish(Properties(_proxy.Host, "-p:ContainerRepository=team/streamed", "-p:ContainerBlobCachePath=" + Path.Combine(streamed.Root, "blobs")));
+            result.AssertSuccess("cold push");
+            Assert.That(result.Output, Does.Match(@"packed layer runtime: .*uploaded to the registry while it was packed \([\d,]+ bytes\)"));
+            Assert.That(_proxy.Count(r => r.Method == "PATCH" && r.Path.Contains("/team/streamed/")), Is.GreaterThan(1), "streamed in several chunks");
+            var run = ImageTools.Run($"docker://{_registry.Host}/team/streamed:1.0");
+            Assert.That(run.ExitCode, Is.EqualTo(0), run.Output);
+            Assert.That(run.Output, Does.Contain("Hello"));
+
+            // The first chunk refused: the stream gives up, the push uploads the stored blob (and retries as always).
+            var fallback = TestProject.Console(name: "FallbackApp");
+            _proxy.ClearRequests();
+            _proxy.Inject(r => r.Method == "PATCH" && r.Path.Contains("/team/fallback/"), Fault.Status(500), times: 1);
+            var second = fallback.Publish(Properties(_proxy.Host, "-p:ContainerRepository=team/fallback", "-p:ContainerBlobCachePath=" + Path.Combine(fallback.Root, "blobs")));
+            _proxy.ClearFaults();
+            second.AssertSuccess("cold push with the streamed upload refused");
+            Assert.That(_proxy.Faulted, Has.Count.EqualTo(1));
+            Assert.That(second.Output, Does.Not.Contain("uploaded to the registry while it was packed"));
+            Assert.That(second.Output, Does.Match(@"[1-9]\d* blobs? uploaded"), "the push uploaded what the stream could not");
+            var check = ImageTools.Skopeo("inspect", "--tls-verify=false", $"docker://{_registry.Host}/team/fallback:1.0");
+            Assert.That(check.ExitCode, Is.EqualTo(0), check.Output);
+        }
     }
 }

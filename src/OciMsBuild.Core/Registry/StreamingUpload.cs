@@ -40,6 +40,22 @@ namespace OciMsBuild.Core.Registry
             _sender = Task.Run(SendAsync);
         }
 
+        /// <summary>
+        /// Whether the repository already has one of <paramref name="tags"/>: then streaming would most
+        /// likely send layers the registry has (a rebuild), so it is not done. A failed check means no.
+        /// </summary>
+        public static async Task<bool> AnyTagExistsAsync(RegistryClient client, string repository, string[] tags, CancellationToken ct)
+        {
+            try
+            {
+                foreach (var tag in tags)
+                    if (await client.HeadManifestAsync(repository, tag, ct).ConfigureAwait(false) != null) return true;
+                return false;
+            }
+            catch (OperationCanceledException) { throw; }
+            catch (Exception) { return true; }
+        }
+
         /// <summary>Why streaming stopped, when it did (for a low-importance log line).</summary>
         public string? FailureReason { get; private set; }
 
