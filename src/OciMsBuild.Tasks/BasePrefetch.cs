@@ -6,6 +6,7 @@ using System.Threading.Tasks;
 using Microsoft.Build.Framework;
 using OciMsBuild.Core.Auth;
 using OciMsBuild.Core.Cache;
+using OciMsBuild.Core.Errors;
 using OciMsBuild.Core.Oci;
 using OciMsBuild.Core.References;
 using OciMsBuild.Core.Registry;
@@ -39,6 +40,11 @@ namespace OciMsBuild.Tasks
             // Observed here so a failure nobody waits for is never an unobserved task exception.
             Pinned.ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
         }
+
+        private static readonly string[] ResolveAgainAfter =
+        {
+            ErrorCodes.RegistryUnauthorized, ErrorCodes.RegistryDenied, ErrorCodes.RegistryNotFound,
+        };
 
         public RegistryBaseReader Reader { get; }
         public Task<string> Pinned { get; }
@@ -76,7 +82,13 @@ namespace OciMsBuild.Tasks
                         cancellation.ThrowIfCancellationRequested();
                     }
                 }
-                return Pinned.Status == TaskStatus.RanToCompletion ? Pinned.Result : null;
+                if (Pinned.Status == TaskStatus.RanToCompletion) return Pinned.Result;
+                // A failure that already went through every retry (unreachable, timeouts, 5xx) is
+                // reported as it is, not waited out a second time. Credentials may have been set
+                // since it started, and a cancel is not an answer: those are resolved again in line.
+                if (Pinned.Exception?.InnerException is OciException failure && Array.IndexOf(ResolveAgainAfter, failure.Code) < 0)
+                    throw failure;
+                return null;
             }
             finally
             {

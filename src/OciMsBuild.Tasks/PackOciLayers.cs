@@ -57,7 +57,8 @@ namespace OciMsBuild.Tasks
                 // Decided once, on the first large layer: a rebuild of a pushed image (a clean CI runner)
                 // most likely makes the layers the registry has, and must upload none of them.
                 var worthStreaming = new Lazy<bool>(() => !Wait(ct => StreamingUpload.AnyTagExistsAsync(client, Repository!, Tags, ct)));
-                startUpload = () => worthStreaming.Value ? new StreamingUpload(client, Repository!, cancellation: Cancellation.Token) : null;
+                var chunk = (int)Math.Min(StreamingUpload.DefaultChunkSize, Options().ChunkSize);
+                startUpload = () => worthStreaming.Value ? new StreamingUpload(client, Repository!, chunk, Cancellation.Token) : null;
             }
             var options = new ParallelOptions { CancellationToken = Cancellation.Token, MaxDegreeOfParallelism = Environment.ProcessorCount };
             Parallel.For(0, LayerPlans.Length, options, i =>

@@ -34,7 +34,14 @@ namespace OciMsBuild.Tasks
             var platform = RuntimeIdentifiers.ToPlatform(RuntimeIdentifier);
             var reference = location.Reference!;
             var prefetch = BasePrefetch.Take(BuildEngine, BasePrefetch.Key(BaseImage, RuntimeIdentifier, BlobCachePath, PullPolicy));
-            var prefetched = prefetch?.Wait(Cancellation.Token);
+            string? prefetched;
+            try { prefetched = prefetch?.Wait(Cancellation.Token); }
+            catch (Core.Errors.OciException)
+            {
+                // What the background attempts said (retries) comes before the error they ended in.
+                foreach (var message in prefetch!.Messages) Log.LogMessage(MessageImportance.Normal, message);
+                throw;
+            }
             RegistryBaseReader reader;
             if (prefetched != null)
             {

@@ -21,6 +21,10 @@ namespace OciMsBuild.Core.Compression
         // An empty final block with fixed codes: ends the deflate stream after the last sync flush.
         private static readonly byte[] FinalBlock = { 0x03, 0x00 };
 
+        // Blocks in flight in the whole process (every layer, every project on this node): memory
+        // and threads stay bounded by the cores, not by cores times layers.
+        private static readonly SemaphoreSlim ProcessWideBlocks = new SemaphoreSlim(Math.Max(2, 2 * Environment.ProcessorCount));
+
         private readonly Stream _out;
         private readonly ZlibBlockDeflater _deflater;
         private readonly int _maxInFlight;
@@ -75,9 +79,20 @@ namespace OciMsBuild.Core.Compression
         private void SubmitBlock()
         {
             _cancellation.ThrowIfCancellationRequested();
+            // Never wait for a permit while holding some: write our own oldest block (freeing its
+            // permit) first. Only a stream with nothing in flight waits, so no cycle can form.
+            while (!ProcessWideBlocks.Wait(0))
+            {
+                if (_inFlight.Count > 0) { WriteOldest(); continue; }
+                ProcessWideBlocks.Wait(_cancellation);
+                break;
+            }
             var block = _block;
             var count = _filled;
-            _inFlight.Enqueue(Task.Run(() => CompressBlock(block, count), _cancellation));
+            Task<CompressedBlock> compressing;
+            try { compressing = Task.Run(() => CompressBlock(block, count), _cancellation); }
+            catch { ProcessWideBlocks.Release(); throw; }
+            _inFlight.Enqueue(compressing);
             _block = _spareBuffers.Count > 0 ? _spareBuffers.Pop() : new byte[BlockSize];
             _filled = 0;
             // Writing the oldest block keeps output in order and bounds memory to a few blocks per thread.
@@ -95,7 +110,9 @@ namespace OciMsBuild.Core.Compression
 
         private void WriteOldest()
         {
-            var done = _inFlight.Dequeue().GetAwaiter().GetResult();
+            CompressedBlock done;
+            try { done = _inFlight.Dequeue().GetAwaiter().GetResult(); }
+            finally { ProcessWideBlocks.Release(); }
             _out.Write(done.Deflated.Array!, done.Deflated.Offset, done.Deflated.Count);
             _crc = _length == 0 ? done.Crc : Crc32Combine.Combine(_crc, done.Crc, done.Count);
             _length += done.Count;
@@ -115,6 +132,7 @@ namespace OciMsBuild.Core.Compression
                 foreach (var pending in _inFlight)
                 {
                     try { pending.Wait(); } catch (AggregateException) { }
+                    ProcessWideBlocks.Release();
                 }
                 _inFlight.Clear();
                 _finished = true;

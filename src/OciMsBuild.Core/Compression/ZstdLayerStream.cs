@@ -15,7 +15,8 @@ namespace OciMsBuild.Core.Compression
         public static Stream Open(Stream output, int level, int threads)
         {
             var stream = new CompressionStream(output, level, leaveOpen: true);
-            stream.SetParameter(ZSTD_cParameter.ZSTD_c_nbWorkers, Math.Max(1, threads));
+            // Each worker holds a job of several MiB (more at high levels): a few are enough to keep up.
+            stream.SetParameter(ZSTD_cParameter.ZSTD_c_nbWorkers, Math.Min(4, Math.Max(1, threads)));
             stream.SetParameter(ZSTD_cParameter.ZSTD_c_checksumFlag, 1);
             return stream;
         }

@@ -17,7 +17,13 @@ namespace OciMsBuild.Core.Layers
         [JsonProperty("compressionLevel", Order = 5)] public int CompressionLevel { get; set; } = LayerPlanBuilder.DefaultCompressionLevel;
         /// <summary>"gzip" or "zstd" (<see cref="Compression.LayerCompression"/>).</summary>
         [JsonProperty("compression", Order = 6)] public string Compression { get; set; } = Core.Compression.LayerCompression.Gzip;
-        [JsonProperty("entries", Order = 7)] public List<TarEntrySpec> Entries { get; set; } = new List<TarEntrySpec>();
+        /// <summary>
+        /// The compressor's identity (<see cref="Compression.LayerCompression.Identity"/>, which names the
+        /// runtime whose zlib compresses): in the plan file, so a new SDK rewrites the plans and the
+        /// packing step runs again even when no published file changed.
+        /// </summary>
+        [JsonProperty("compressor", Order = 7)] public string Compressor { get; set; } = "";
+        [JsonProperty("entries", Order = 8)] public List<TarEntrySpec> Entries { get; set; } = new List<TarEntrySpec>();
     }
 
     /// <summary>What packing a layer produced: enough to put it in a manifest and config.</summary>

@@ -36,6 +36,7 @@ namespace OciMsBuild.Core.Layers
                 MtimeUnixSeconds = mtime.ToUnixTimeSeconds(),
                 CompressionLevel = compressionLevel,
                 Compression = compression,
+                Compressor = Compression.LayerCompression.Identity(compression, compressionLevel),
                 Entries = entries.Values.ToList(),
             };
         }

@@ -18,6 +18,9 @@ namespace OciMsBuild.Core.Registry
     {
         public const int DefaultChunkSize = 8 << 20;
 
+        /// <summary>How long packing waits for the upload to take a chunk before it stops streaming (a slow or stalled registry).</summary>
+        public static readonly TimeSpan MaxWaitForRoom = TimeSpan.FromSeconds(15);
+
         private readonly RegistryClient _client;
         private readonly string _repository;
         private readonly int _chunkSize;
@@ -113,7 +116,12 @@ namespace OciMsBuild.Core.Registry
         {
             try
             {
-                _queue.Add((_current, length), _stop.Token);
+                // Packing never waits long on the registry: the push uploads the stored blob instead.
+                if (!_queue.TryAdd((_current, length), (int)MaxWaitForRoom.TotalMilliseconds, _stop.Token))
+                {
+                    Fail(new TimeoutException("the registry took the previous chunk too slowly"));
+                    return false;
+                }
             }
             catch (Exception) when (_failed || _stop.IsCancellationRequested || _queue.IsAddingCompleted)
             {
@@ -149,6 +157,8 @@ namespace OciMsBuild.Core.Registry
             if (_failed) return;
             _failed = true;
             FailureReason = e.Message;
+            // Ends a request still in flight and frees a writer waiting for room.
+            try { _stop.Cancel(); } catch (ObjectDisposedException) { }
         }
 
         protected override void Dispose(bool disposing)
