@@ -383,7 +383,7 @@ if [[ $PERF == 1 ]] && has "$APPS" console && has "$SCENARIOS" cold; then
     use_caches console fresh; clean_tree "$dir"; command_for console "$t" "bench/console-perf-$t"
     (cd "$dir" && XDG_CACHE_HOME=$SDKCACHE "${CMD[@]}" -clp:PerformanceSummary) >"$logf" 2>&1 || { tail -n 30 "$logf" >&2; die "perf run $t failed"; }
     awk '/Target Performance Summary:/ {m="target"; next} /Task Performance Summary:/ {m="task"; next}
-         m != "" && /^ *[0-9]+ ms / { n=$3; if (m == "target" && (n ~ /^_?Oci/ || n ~ /Container/ || n == "CoreCompile" || n ~ /^_CopyResolvedFilesToPublish|^ResolvePackageAssets$|^_GenerateRestoreGraph$|^Restore$/))
+         m != "" && /^ *[0-9]+ ms / && $1 >= 10 { n=$3; if (m == "target" && (n ~ /^_?Oci/ || n ~ /Container/ || n == "CoreCompile" || n ~ /^_CopyResolvedFilesToPublish|^ResolvePackageAssets$|^_GenerateRestoreGraph$|^Restore$/))
                                          printf "  target %-38s %7d ms\n", n, $1;
                                        if (m == "task" && $1 >= 100) printf "  task   %-38s %7d ms\n", n, $1 }' "$logf" | sort -k3 -n -r
   }
@@ -412,7 +412,12 @@ same_digest() {  # prime, warm-up and measured runs: one digest? (newapp/edit ch
 fmt() { [[ $1 == - ]] && echo - || printf "%.${2:-2}f" "$1"; }
 mb() { [[ $1 == - ]] && echo - || printf '%.0f' "$(echo "$1 / 1024" | bc -l)"; }
 human() { [[ $1 == - ]] && echo - || numfmt --to=iec --suffix=B "$1"; }
-ratio() { [[ $1 == - || $2 == - ]] && echo - || { (( $(echo "$2 > 0.05" | bc) )) && printf '%.2f' "$(echo "$1 / $2" | bc -l)" || echo "n/a (SDK step <= 0)"; }; }
+ratio() {  # ratio OURS_STEP SDK_STEP; a step at or below 0.05 s is noise (the machine was busier in that round)
+  if [[ $1 == - || $2 == - ]]; then echo -
+  elif (( $(echo "$2 <= 0.05" | bc) )); then echo "n/a (SDK step ≤ 0: noise)"
+  elif (( $(echo "$1 <= 0.05" | bc) )); then echo "n/a (our step ≤ 0: noise)"
+  else printf '%.2f' "$(echo "$1 / $2" | bc -l)"; fi
+}
 
 TABLE=$WORK/table.md
 {
@@ -462,7 +467,9 @@ config_digests() { jq -r '[.configDigest, .platforms[]?.configDigest] | .[] | se
 verdict() {  # verdict OK TEXT
   if [[ $1 == 1 ]]; then echo "holds ($2)"; elif [[ $1 == 0 ]]; then echo "**misses** ($2)"; else echo "not measurable ($2)"; fi
 }
-x() { [[ $1 =~ ^[0-9.]+$ ]] && echo "$1×" || echo "$1"; }   # a ratio with its ×, or the reason there is none
+x() {  # a ratio with its ×, or the reason there is none
+  if [[ $1 =~ ^[0-9.]+$ ]]; then echo "$1×"; else local r=${1#n/a (}; echo "${r%)}"; fi
+}
 le() { [[ $1 == - || $1 == n/a* ]] && echo - || { (( $(echo "$1 <= $2" | bc) )) && echo 1 || echo 0; }; }
 {
   echo
