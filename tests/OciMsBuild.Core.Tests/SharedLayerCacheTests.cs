@@ -206,12 +206,14 @@ namespace OciMsBuild.Core.Tests
             var first = new Project(_temp, "FirstApp").Build(_storePath);
             var key = Path.GetFileNameWithoutExtension(OnlyEntry());
             var entry = OciJson.Parse<LayerCacheEntry>(File.ReadAllText(OnlyEntry()));
-            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(1.5));
+            // Bounded by counts, not by time: a loaded machine must not turn this into a flaky test.
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             int writes = 0, reads = 0;
+            bool Enough() => Volatile.Read(ref writes) >= 200 && Volatile.Read(ref reads) >= 200;
             var writers = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
             {
                 var index = Index;
-                while (!stop.IsCancellationRequested)
+                while (!stop.IsCancellationRequested && !Enough())
                 {
                     Assert.That(index.TryPut(key, entry), Is.True);
                     Interlocked.Increment(ref writes);
@@ -220,7 +222,7 @@ namespace OciMsBuild.Core.Tests
             var reader = Task.Run(() =>
             {
                 var index = Index;
-                while (!stop.IsCancellationRequested)
+                while (!stop.IsCancellationRequested && !Enough())
                 {
                     Assert.That(index.Find(key, out var found), Is.EqualTo(LayerLookup.Hit));
                     Assert.That(found!.Digest, Is.EqualTo(first.Record.Digest));
