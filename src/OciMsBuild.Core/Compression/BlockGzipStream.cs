@@ -4,6 +4,7 @@ using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
 using ICSharpCode.SharpZipLib.Checksum;
+using OciMsBuild.Core.Streams;
 
 namespace OciMsBuild.Core.Compression
 {
@@ -14,7 +15,7 @@ namespace OciMsBuild.Core.Compression
     /// fixed, so the bytes never depend on how many threads compressed them. A bounded number of
     /// blocks is in flight, so memory stays flat whatever the layer's size.
     /// </summary>
-    public sealed class BlockGzipStream : Stream
+    public sealed class BlockGzipStream : WriteOnlyStream
     {
         public const int BlockSize = 1 << 20;
         private static readonly byte[] Header = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff };
@@ -140,15 +141,6 @@ namespace OciMsBuild.Core.Compression
             base.Dispose(disposing);
         }
 
-        public override void Flush() { }
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => _length + _filled; set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
 
         private readonly struct CompressedBlock
         {

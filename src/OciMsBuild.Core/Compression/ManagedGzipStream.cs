@@ -3,6 +3,7 @@ using System.IO;
 using ICSharpCode.SharpZipLib.Checksum;
 using ICSharpCode.SharpZipLib.Zip.Compression;
 using ICSharpCode.SharpZipLib.Zip.Compression.Streams;
+using OciMsBuild.Core.Streams;
 
 namespace OciMsBuild.Core.Compression
 {
@@ -11,7 +12,7 @@ namespace OciMsBuild.Core.Compression
     /// deflater, on one thread. Used where <see cref="BlockGzipStream"/> cannot be: on .NET
     /// Framework (Visual Studio's MSBuild), whose DeflateStream cannot end a block with a sync flush.
     /// </summary>
-    public sealed class ManagedGzipStream : Stream
+    public sealed class ManagedGzipStream : WriteOnlyStream
     {
         private static readonly byte[] Header = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff };
         private readonly Stream _out;
@@ -54,15 +55,6 @@ namespace OciMsBuild.Core.Compression
             b[at] = (byte)v; b[at + 1] = (byte)(v >> 8); b[at + 2] = (byte)(v >> 16); b[at + 3] = (byte)(v >> 24);
         }
 
-        public override void Flush() { }
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => _length; set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

@@ -306,18 +306,7 @@ namespace OciMsBuild.Core.Registry
                             if (n == 0) throw new OciException(ErrorCodes.BlobCorrupt, $"Blob {blob.Digest} is shorter than its size {blob.Size}.");
                             filled += n;
                         }
-                        var start = offset;
-                        var current = location;
-                        using var response = await _session.SendAsync(b =>
-                        {
-                            var content = new ByteArrayContent(buffer, 0, length);
-                            content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-                            content.Headers.TryAddWithoutValidation("Content-Range", $"{start}-{start + length - 1}");
-                            return new HttpRequestMessage(new HttpMethod("PATCH"), Resolve(b, current)) { Content = content };
-                        }, Scopes(repository), token).ConfigureAwait(false);
-                        if (response.StatusCode != HttpStatusCode.Accepted && response.StatusCode != HttpStatusCode.NoContent && !response.IsSuccessStatusCode)
-                            throw await Failure(response, what).ConfigureAwait(false);
-                        if (response.Headers.Location != null) location = response.Headers.Location;
+                        location = await PatchAsync(repository, location, buffer, length, offset, what, token).ConfigureAwait(false);
                         offset += length;
                         progress?.Invoke(offset);
                     }
@@ -336,7 +325,11 @@ namespace OciMsBuild.Core.Registry
         /// a streamed chunk cannot be read again, so the caller gives the stream up and the push
         /// uploads the stored blob instead.
         /// </summary>
-        public async Task<Uri> PatchChunkAsync(string repository, Uri location, byte[] buffer, int length, long offset, CancellationToken ct = default)
+        public Task<Uri> PatchChunkAsync(string repository, Uri location, byte[] buffer, int length, long offset, CancellationToken ct = default) =>
+            PatchAsync(repository, location, buffer, length, offset, $"streaming a blob to {Registry}/{repository}", ct);
+
+        /// <summary>One PATCH of <paramref name="length"/> bytes at <paramref name="offset"/>; the session's next location.</summary>
+        private async Task<Uri> PatchAsync(string repository, Uri location, byte[] buffer, int length, long offset, string what, CancellationToken ct)
         {
             using var response = await _session.SendAsync(b =>
             {
@@ -346,7 +339,7 @@ namespace OciMsBuild.Core.Registry
                 return new HttpRequestMessage(new HttpMethod("PATCH"), Resolve(b, location)) { Content = content };
             }, Scopes(repository), ct).ConfigureAwait(false);
             if (response.StatusCode != HttpStatusCode.Accepted && response.StatusCode != HttpStatusCode.NoContent && !response.IsSuccessStatusCode)
-                throw await Failure(response, $"streaming a blob to {Registry}/{repository}").ConfigureAwait(false);
+                throw await Failure(response, what).ConfigureAwait(false);
             return response.Headers.Location ?? location;
         }
 

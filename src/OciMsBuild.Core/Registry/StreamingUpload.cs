@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
+using OciMsBuild.Core.Streams;
 
 namespace OciMsBuild.Core.Registry
 {
@@ -14,7 +15,7 @@ namespace OciMsBuild.Core.Registry
     /// throw, and the push then uploads the stored blob as it always did. At most three chunks are
     /// held (one filling, one queued, one in flight), whatever the layer's size.
     /// </summary>
-    public sealed class StreamingUpload : Stream
+    public sealed class StreamingUpload : WriteOnlyStream
     {
         public const int DefaultChunkSize = 8 << 20;
 
@@ -172,14 +173,5 @@ namespace OciMsBuild.Core.Registry
             base.Dispose(disposing);
         }
 
-        public override void Flush() { }
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => _offset + _filled; set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }
