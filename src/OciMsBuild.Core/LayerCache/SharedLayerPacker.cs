@@ -111,7 +111,7 @@ namespace OciMsBuild.Core.LayerCache
             long streamed = 0;
             try
             {
-                record = LayerPacker.Pack(plan, _store, cancellation, compressionThreads, upload);
+                record = LayerPacker.Pack(plan, _store, cancellation, compressionThreads, upload, fingerprint);
                 if (upload != null && upload.Complete(record.Digest)) streamed = upload.BytesSent;
             }
             finally { upload?.Dispose(); }

@@ -40,10 +40,12 @@ namespace OciMsBuild.Core.Layers
         /// file; the half-written blob is then deleted by the store, so nothing partial remains.
         /// </summary>
         /// <param name="alsoTo">Gets the compressed bytes too, as they are written (an upload to the registry).</param>
-        public static LayerRecord Pack(LayerPlan plan, BlobStore store, CancellationToken cancellation = default, int threads = 0, Stream? alsoTo = null)
+        /// <param name="fingerprint">The plan's fingerprint when the caller already computed it (it stats every file).</param>
+        public static LayerRecord Pack(LayerPlan plan, BlobStore store, CancellationToken cancellation = default, int threads = 0, Stream? alsoTo = null,
+            string? fingerprint = null)
         {
             if (threads <= 0) threads = LayerCompression.DefaultThreads;
-            var fingerprint = Fingerprint(plan);
+            fingerprint ??= Fingerprint(plan);
             string diffId = "";
             long uncompressed = 0;
             var (digest, size) = store.PutStream(output =>
