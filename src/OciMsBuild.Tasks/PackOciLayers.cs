@@ -26,6 +26,8 @@ namespace OciMsBuild.Tasks
 
         [Required] public ITaskItem[] LayerPlans { get; set; } = new ITaskItem[0];
         [Required] public string BlobCachePath { get; set; } = "";
+        /// <summary>The image RID: finds the runtime layer packed early for it (<see cref="PackOciRuntimeLayerEarly"/>).</summary>
+        public string? RuntimeIdentifier { get; set; }
         /// <summary>Threads compressing one layer (0: all cores). Changes speed and CPU use, never bytes.</summary>
         public int CompressionThreads { get; set; }
         /// <summary>Touched after every run: the target's one output (records are rewritten only when their layer changes).</summary>
@@ -42,6 +44,13 @@ namespace OciMsBuild.Tasks
 
         protected override void Run()
         {
+            // The runtime layer packed in the background while the project compiled: found by content below.
+            var early = EarlyLayerPack.Take(BuildEngine, EarlyLayerPack.Key(BuildEngine?.ProjectFileOfTaskNode ?? "", RuntimeIdentifier, BlobCachePath));
+            if (early != null)
+            {
+                var (message, importance) = early.Wait(Cancellation.Token);
+                Log.LogMessage(importance, message);
+            }
             if (LayerPlans.Length == 0) return;
             var store = new BlobStore(BlobCachePath);
             var hashes = FileHashCache.Load(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(LayerPlans[0].ItemSpec))!, HashCacheFileName));

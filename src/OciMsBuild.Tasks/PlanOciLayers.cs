@@ -54,12 +54,12 @@ namespace OciMsBuild.Tasks
             foreach (var (kind, layerFiles) in planner.Plan(files))
             {
                 var plan = LayerPlanBuilder.Build(kind, layerFiles, workingDirectory, LayerUserId, LayerGroupId, mtime, CompressionLevel, Core.Compression.LayerCompression.Parse(Compression));
-                var planPath = Path.Combine(PlanDirectory, (int)kind + "-" + kind.Name() + ".plan.json");
+                var planPath = Path.Combine(PlanDirectory, kind.PlanFileName());
                 AtomicFile.WriteIfChanged(planPath, OciJson.ToText(plan));
                 kept.Add(Path.GetFileName(planPath));
                 var item = new TaskItem(planPath);
                 item.SetMetadata("Kind", kind.Name());
-                item.SetMetadata("RecordFile", planPath.Substring(0, planPath.Length - ".plan.json".Length) + ".layer.json");
+                item.SetMetadata("RecordFile", Path.Combine(PlanDirectory, kind.RecordFileName()));
                 item.SetMetadata("FileCount", layerFiles.Count.ToString());
                 plans.Add(item);
                 Log.LogMessage(MessageImportance.Low, "OciMsBuild: layer {0}: {1} files", kind.Name(), layerFiles.Count);

@@ -100,6 +100,26 @@ namespace OciMsBuild.Core.Tests
             Assert.That(entry, Does.Not.Contain("FirstApp").And.Not.Contain("SecondApp").And.Not.Contain("runtime"), "nothing project-specific in the shared entry");
         }
 
+        [Test]
+        public void An_early_pack_from_other_copies_of_the_files_is_found_by_the_project_and_writes_no_record()
+        {
+            // The early pack reads the runtime pack's files, the project the copies publish made of them.
+            var runtimePack = new Project(_temp, "RuntimePack");
+            var store = new BlobStore(_storePath);
+            var warm = new SharedLayerPacker(store, new LayerIndex(store), FileHashCache.InMemory()).Warm(runtimePack.Plan);
+            Assert.That((warm.Source, warm.Indexed), Is.EqualTo((LayerSource.Packed, true)));
+            Assert.That(Directory.Exists(runtimePack.Obj), Is.False, "no project record, no hash file");
+            Assert.That(new SharedLayerPacker(store, new LayerIndex(store), FileHashCache.InMemory()).Warm(runtimePack.Plan).Source,
+                Is.EqualTo(LayerSource.SharedCache), "a second early pack packs nothing");
+
+            var project = new Project(_temp, "App");
+            var produced = project.Build(_storePath);
+            Assert.That(produced.Source, Is.EqualTo(LayerSource.SharedCache));
+            Assert.That(produced.Record.Digest, Is.EqualTo(warm.Record.Digest));
+            Assert.That(produced.Record.Fingerprint, Is.EqualTo(LayerPacker.Fingerprint(project.Plan)), "the project's own fingerprint");
+            Assert.That(File.Exists(project.RecordPath), Is.True);
+        }
+
         [TestCase("truncated")]
         [TestCase("empty")]
         [TestCase("binary")]

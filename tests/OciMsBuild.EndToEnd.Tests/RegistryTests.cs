@@ -194,9 +194,10 @@ namespace OciMsBuild.EndToEnd.Tests
         public void A_cold_push_uploads_the_runtime_layer_while_packing_it_and_falls_back_when_that_fails()
         {
             // Own blob stores: a layer found in the shared layer cache is not packed, so nothing would stream.
+            // For the same reason the runtime layer is not packed early here (it would then be found in the cache).
             var streamed = TestProject.Console(name: "StreamedApp");
             _proxy.ClearRequests();
-            var result = streamed.Publish(Properties(_proxy.Host, "-p:ContainerRepository=team/streamed", "-p:ContainerBlobCachePath=" + Path.Combine(streamed.Root, "blobs")));
+            var result = streamed.Publish(Properties(_proxy.Host, "-p:ContainerRepository=team/streamed", "-p:ContainerBlobCachePath=" + Path.Combine(streamed.Root, "blobs"), "-p:ContainerPackRuntimeLayerEarly=false"));
             result.AssertSuccess("cold push");
             Assert.That(result.Output, Does.Match(@"packed layer runtime: .*uploaded to the registry while it was packed \([\d,]+ bytes\)"));
             Assert.That(_proxy.Count(r => r.Method == "PATCH" && r.Path.Contains("/team/streamed/")), Is.GreaterThan(1), "streamed in several chunks");
@@ -208,7 +209,7 @@ namespace OciMsBuild.EndToEnd.Tests
             var fallback = TestProject.Console(name: "FallbackApp");
             _proxy.ClearRequests();
             _proxy.Inject(r => r.Method == "PATCH" && r.Path.Contains("/team/fallback/"), Fault.Status(500), times: 1);
-            var second = fallback.Publish(Properties(_proxy.Host, "-p:ContainerRepository=team/fallback", "-p:ContainerBlobCachePath=" + Path.Combine(fallback.Root, "blobs")));
+            var second = fallback.Publish(Properties(_proxy.Host, "-p:ContainerRepository=team/fallback", "-p:ContainerBlobCachePath=" + Path.Combine(fallback.Root, "blobs"), "-p:ContainerPackRuntimeLayerEarly=false"));
             _proxy.ClearFaults();
             second.AssertSuccess("cold push with the streamed upload refused");
             Assert.That(_proxy.Faulted, Has.Count.EqualTo(1));

@@ -19,6 +19,7 @@ namespace OciMsBuild.EndToEnd.Tests
     public sealed class SharedLayerCacheTests
     {
         private const string FromSharedCache = "OciMsBuild: layer runtime reused from the shared layer cache: ";
+        private const string EarlyPacked = "OciMsBuild: packed layer runtime (early, while the project compiled): ";
 
         private static ProcessResult Publish(TestProject project, string store) => project.Publish("-r", "linux-x64", "--self-contained",
             "-p:ContainerBaseImage=oci-layout://" + TestEnvironment.BaseLayout + ":deps",
@@ -51,10 +52,13 @@ namespace OciMsBuild.EndToEnd.Tests
             long firstPack = PackMilliseconds(firstRun), secondPack = PackMilliseconds(secondRun);
             TestContext.Progress.WriteLine($"shared layer cache: PackOciLayers first app {firstPack} ms, second app {secondPack} ms");
 
-            Assert.That(Line(firstRun, "packed layer runtime: "), Does.Contain("not in the shared layer cache; added to it"));
+            // The first app's runtime layer was packed early, from the runtime pack, while the app
+            // compiled; its own pack step then found it in the shared layer cache by content.
             var runtime = Image(first).Layer("runtime");
+            Assert.That(Line(firstRun, EarlyPacked), Does.Contain(runtime.Digest).And.Contain("not in the shared layer cache; added to it"));
+            Assert.That(Line(firstRun, FromSharedCache), Does.Contain(runtime.Digest));
             var reused = Line(secondRun, FromSharedCache);
-            TestContext.Progress.WriteLine("first app:  " + Line(firstRun, "packed layer runtime: ").Trim());
+            TestContext.Progress.WriteLine("first app:  " + Line(firstRun, EarlyPacked).Trim());
             TestContext.Progress.WriteLine("second app: " + reused.Trim());
             Assert.That(reused, Does.Contain(runtime.Digest), "the log names the reused layer's digest");
             Assert.That(secondRun.Output, Does.Not.Contain("packed layer runtime"));
@@ -67,6 +71,30 @@ namespace OciMsBuild.EndToEnd.Tests
             // The reused record is the project's own from now on: an unchanged build reuses it as before.
             var again = Publish(second, store).AssertSuccess("second app, no change");
             Assert.That(again.Output, Does.Not.Contain("packed layer").And.Not.Contain(FromSharedCache));
+        }
+
+        [Test]
+        public void The_runtime_layer_packed_early_is_the_one_packing_after_the_publish_gives_and_only_a_first_build_packs_early()
+        {
+            var early = TestProject.Console(name: "EarlyApp");
+            var late = TestProject.Console(name: "LateApp");
+            var earlyRun = Publish(early, Path.Combine(early.Root, "blobs")).AssertSuccess("early runtime layer (the default)");
+            var lateRun = late.Publish("-r", "linux-x64", "--self-contained", "-p:ContainerBaseImage=oci-layout://" + TestEnvironment.BaseLayout + ":deps",
+                "-p:ContainerArchiveOutputPath=" + late.ArchivePath, "-p:ContainerBlobCachePath=" + Path.Combine(late.Root, "blobs"),
+                "-p:ContainerPackRuntimeLayerEarly=false").AssertSuccess("ContainerPackRuntimeLayerEarly=false");
+
+            var runtime = Image(early).Layer("runtime");
+            Assert.That(Line(earlyRun, EarlyPacked), Does.Contain(runtime.Digest));
+            Assert.That(lateRun.Output, Does.Not.Contain("(early"));
+            Assert.That(Line(lateRun, "packed layer runtime: "), Does.Contain(runtime.Digest), "the same bytes either way");
+            Assert.That(Image(late).Layer("runtime").Size, Is.EqualTo(runtime.Size));
+
+            // Once the project has its runtime layer, a build (here after an edit) packs nothing early.
+            File.AppendAllText(Path.Combine(early.Directory_, "Program.cs"), "\n// edited\n");
+            var edited = Publish(early, Path.Combine(early.Root, "blobs")).AssertSuccess("after an edit");
+            Assert.That(edited.Output, Does.Not.Contain("(early"));
+            Assert.That(Image(early).Layer("runtime").Digest, Is.EqualTo(runtime.Digest));
+            ImageTools.Validate(early.LayoutPath, "latest", early.ArchivePath).AssertSuccess("validate-image.sh");
         }
 
         [Test]

@@ -25,7 +25,8 @@ namespace OciMsBuild.Core.LayerCache
 
         public static readonly TimeSpan RacyWindow = TimeSpan.FromSeconds(2);
 
-        private readonly string _path;
+        /// <summary>Null for <see cref="InMemory"/>.</summary>
+        private readonly string? _path;
         private readonly Func<DateTime> _utcNow;
         private readonly ConcurrentDictionary<string, Entry> _entries = new ConcurrentDictionary<string, Entry>(StringComparer.Ordinal);
         private int _changed;
@@ -45,7 +46,7 @@ namespace OciMsBuild.Core.LayerCache
             public string Digest { get; }
         }
 
-        private FileHashCache(string path, Func<DateTime>? utcNow)
+        private FileHashCache(string? path, Func<DateTime>? utcNow)
         {
             _path = path;
             _utcNow = utcNow ?? (() => DateTime.UtcNow);
@@ -56,6 +57,9 @@ namespace OciMsBuild.Core.LayerCache
         public long BytesHashed => Interlocked.Read(ref _bytesHashed);
         /// <summary>Files whose remembered hash was reused.</summary>
         public int FilesReused => _filesReused;
+
+        /// <summary>A cache that starts empty and is never saved (hashes needed once, by one build).</summary>
+        public static FileHashCache InMemory() => new FileHashCache(null, null);
 
         /// <param name="utcNow">The clock the racy window is measured with (tests move it forward).</param>
         public static FileHashCache Load(string path, Func<DateTime>? utcNow = null)
@@ -133,7 +137,7 @@ namespace OciMsBuild.Core.LayerCache
         /// <summary>Writes the file when something changed (atomically: a build reading it sees old or new).</summary>
         public void Save()
         {
-            if (_changed == 0) return;
+            if (_changed == 0 || _path == null) return;
             var text = new StringBuilder(Header).Append('\n');
             foreach (var kv in _entries.OrderBy(kv => kv.Key, StringComparer.Ordinal))
                 text.Append(kv.Key).Append('\t').Append(kv.Value.Stamp).Append('\t').Append(kv.Value.Digest).Append('\n');

@@ -68,13 +68,13 @@ namespace OciMsBuild.Core.LayerCache
             _hashes = hashes;
         }
 
+        /// <summary>Layers whose files add up to less than this are not streamed: the push sends them in one request anyway.</summary>
+        public const long StreamingThreshold = 16L << 20;
+
         /// <summary>
         /// The layer of <paramref name="plan"/>; writes the project's record to <paramref name="recordPath"/>
         /// (atomically) unless it was up to date.
         /// </summary>
-        /// <summary>Layers whose files add up to less than this are not streamed: the push sends them in one request anyway.</summary>
-        public const long StreamingThreshold = 16L << 20;
-
         /// <param name="startUpload">When pushing: opens an upload the compressed bytes stream into while the layer is packed.</param>
         public LayerOutcome Produce(LayerPlan plan, string recordPath, CancellationToken cancellation = default, int compressionThreads = 0,
             Func<StreamingUpload?>? startUpload = null)
@@ -85,6 +85,22 @@ namespace OciMsBuild.Core.LayerCache
             if (existing != null && existing.Fingerprint == fingerprint && _store.Contains(existing.Digest))
                 return new LayerOutcome(existing, LayerSource.UpToDate, LayerLookup.Hit, false, clock.Elapsed);
 
+            var outcome = ProduceShared(plan, fingerprint, clock, cancellation, compressionThreads, startUpload);
+            AtomicFile.WriteAllText(recordPath, OciJson.ToText(outcome.Record));
+            return outcome;
+        }
+
+        /// <summary>
+        /// Puts the layer of <paramref name="plan"/> in the shared layer cache (packing it unless some
+        /// build already did) without writing any project's record: an early, speculative pack whose
+        /// only use is that the project's own <see cref="Produce"/> finds it there by content.
+        /// </summary>
+        public LayerOutcome Warm(LayerPlan plan, CancellationToken cancellation = default, int compressionThreads = 0) =>
+            ProduceShared(plan, LayerPacker.Fingerprint(plan), Stopwatch.StartNew(), cancellation, compressionThreads, null);
+
+        private LayerOutcome ProduceShared(LayerPlan plan, string fingerprint, Stopwatch clock, CancellationToken cancellation, int compressionThreads,
+            Func<StreamingUpload?>? startUpload)
+        {
             // Hashed on every core at once: on a cold build this read comes on top of packing.
             var hashed = new ConcurrentDictionary<string, (string Digest, FileStamp Stamp)>(StringComparer.Ordinal);
             var sources = plan.Entries.Where(e => e.SourcePath != null).Select(e => e.SourcePath!).Distinct(StringComparer.Ordinal).ToArray();
@@ -99,11 +115,7 @@ namespace OciMsBuild.Core.LayerCache
 
             var lookup = _index.Find(key, out var entry);
             if (lookup == LayerLookup.Hit && entry != null)
-            {
-                var reused = entry.ToRecord(plan.Kind, fingerprint);
-                AtomicFile.WriteAllText(recordPath, OciJson.ToText(reused));
-                return new LayerOutcome(reused, LayerSource.SharedCache, lookup, true, clock.Elapsed);
-            }
+                return new LayerOutcome(entry.ToRecord(plan.Kind, fingerprint), LayerSource.SharedCache, lookup, true, clock.Elapsed);
 
             var packStarted = DateTime.UtcNow;
             var upload = startUpload != null && stamps.Values.Sum(s => s.Size) >= StreamingThreshold ? startUpload() : null;
@@ -115,7 +127,6 @@ namespace OciMsBuild.Core.LayerCache
                 if (upload != null && upload.Complete(record.Digest)) streamed = upload.BytesSent;
             }
             finally { upload?.Dispose(); }
-            AtomicFile.WriteAllText(recordPath, OciJson.ToText(record));
             // The key describes the files as they were hashed: a file changed since (the packer then
             // read other bytes) must not teach every other project a wrong answer.
             bool indexed = Unchanged(stamps) && _index.TryPut(key, EntryFor(record, packStarted));

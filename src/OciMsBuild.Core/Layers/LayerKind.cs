@@ -34,5 +34,10 @@ namespace OciMsBuild.Core.Layers
                 default: return "app";
             }
         }
+
+        /// <summary>The layer's plan file in the platform's layers/ folder (its record: .layer.json instead of .plan.json).</summary>
+        public static string PlanFileName(this LayerKind kind) => (int)kind + "-" + kind.Name() + ".plan.json";
+
+        public static string RecordFileName(this LayerKind kind) => (int)kind + "-" + kind.Name() + ".layer.json";
     }
 }
