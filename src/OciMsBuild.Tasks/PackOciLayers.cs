@@ -45,10 +45,10 @@ namespace OciMsBuild.Tasks
         protected override void Run()
         {
             // The runtime layer packed in the background while the project compiled: found by content below.
-            var early = EarlyLayerPack.Take(BuildEngine, EarlyLayerPack.Key(BuildEngine?.ProjectFileOfTaskNode ?? "", RuntimeIdentifier, BlobCachePath));
+            var early = EarlyLayerPack.Find(BuildEngine, EarlyLayerPack.Key(BuildEngine?.ProjectFileOfTaskNode ?? "", RuntimeIdentifier, BlobCachePath));
             if (early != null)
             {
-                var (message, importance) = early.Wait(Cancellation.Token);
+                var (message, importance) = early.WaitPacked(Cancellation.Token);
                 Log.LogMessage(importance, message);
             }
             if (LayerPlans.Length == 0) return;

@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
 using Microsoft.Build.Framework;
 using OciMsBuild.Core.Build;
 using OciMsBuild.Core.Cache;
@@ -73,32 +75,35 @@ namespace OciMsBuild.Tasks
                 var tags = Tags;
                 var lease = UploadAhead && !string.IsNullOrEmpty(registry) && !string.IsNullOrEmpty(repository) ? Connect() : null;
                 if (lease != null) WarnIfPasswordVariablesAreLogged(RegistryAccess.Push);
-                var started = EarlyLayerPack.Start(engine, EarlyLayerPack.Key(BuildEngine.ProjectFileOfTaskNode, RuntimeIdentifier, BlobCachePath), async ct =>
-                {
-                    using (lease)
+                Func<LayerRecord, CancellationToken, Task<string?>>? upload = null;
+                if (lease != null)
+                    upload = async (record, ct) =>
                     {
-                        // The runtime pack's files never change in place: their hashes, kept beside the layer
-                        // index, spare the next new project's early pack the read.
-                        var hashes = FileHashCache.Load(Path.Combine(index.Directory, RuntimePackHashFile));
-                        var outcome = new SharedLayerPacker(store, index, hashes).Warm(plan, ct, threads);
-                        hashes.Save();
-                        var message = LayerLog.Describe("runtime (early, while the project compiled)", outcome);
-                        var importance = outcome.Source == LayerSource.Packed ? MessageImportance.Normal : MessageImportance.Low;
-                        if (lease == null) return (message, importance);
-                        try
+                        using (lease)
                         {
-                            var blob = new Descriptor { MediaType = outcome.Record.MediaType, Digest = outcome.Record.Digest, Size = outcome.Record.Size };
-                            var how = await Core.Registry.UploadAhead.PushAsync(lease.Connections, store, registry!, repository!, tags, blob, ct).ConfigureAwait(false);
-                            if (how != null) message += $"; {Describe(how.Value)} {registry}/{repository} ahead of the push";
+                            try
+                            {
+                                var blob = new Descriptor { MediaType = record.MediaType, Digest = record.Digest, Size = record.Size };
+                                var how = await Core.Registry.UploadAhead.PushAsync(lease.Connections, store, registry!, repository!, tags, blob, ct).ConfigureAwait(false);
+                                return how == null ? null : $"OciMsBuild: layer runtime {record.Digest} {Describe(how.Value)} {registry}/{repository} ahead of the push";
+                            }
+                            catch (Exception e) when (!(e is OperationCanceledException))
+                            {
+                                // The push tries again and reports what is wrong.
+                                return "OciMsBuild: layer runtime not uploaded ahead of the push (" + e.Message + ")";
+                            }
                         }
-                        catch (Exception e) when (!(e is OperationCanceledException))
-                        {
-                            // The push tries again and reports what is wrong.
-                            message += "; not uploaded ahead of the push (" + e.Message + ")";
-                        }
-                        return (message, importance);
-                    }
-                });
+                    };
+                var started = EarlyLayerPack.Start(engine, EarlyLayerPack.Key(BuildEngine.ProjectFileOfTaskNode, RuntimeIdentifier, BlobCachePath), ct =>
+                {
+                    // The runtime pack's files never change in place: their hashes, kept beside the layer
+                    // index, spare the next new project's early pack the read.
+                    var hashes = FileHashCache.Load(Path.Combine(index.Directory, RuntimePackHashFile));
+                    var outcome = new SharedLayerPacker(store, index, hashes).Warm(plan, ct, threads);
+                    hashes.RetainOnly(plan.Entries.Where(e => e.SourcePath != null).Select(e => e.SourcePath!).ToList());
+                    hashes.Save();
+                    return outcome;
+                }, upload);
                 if (!started) lease?.Dispose();
                 Log.LogMessage(MessageImportance.Low, "OciMsBuild: packing the runtime layer ({0} files) in the background", files.Count);
             }

@@ -19,6 +19,9 @@ namespace OciMsBuild.Tasks
         [Required] public string Repository { get; set; } = "";
         public string[] Tags { get; set; } = new string[0];
 
+        /// <summary>The image's RIDs: finds the runtime layers uploaded ahead for them (<see cref="PackOciRuntimeLayerEarly"/>).</summary>
+        public string[] RuntimeIdentifiers { get; set; } = new string[0];
+
         [Output] public string PushedImage { get; private set; } = "";
 
         protected override void Run()
@@ -27,6 +30,11 @@ namespace OciMsBuild.Tasks
             WarnIfPasswordVariablesAreLogged(RegistryAccess.Push);
             var image = ImageSet.Load(ImageRecordFile);
             var store = new BlobStore(BlobCachePath);
+            // A layer uploaded ahead is waited for, so the push's HEAD finds it instead of uploading it a second time.
+            foreach (var rid in RuntimeIdentifiers)
+                if (EarlyLayerPack.Take(BuildEngine, EarlyLayerPack.Key(BuildEngine?.ProjectFileOfTaskNode ?? "", rid, BlobCachePath)) is EarlyLayerPack early
+                    && early.WaitUploaded(Cancellation.Token) is string note)
+                    Log.LogMessage(MessageImportance.Normal, note);
             using var lease = Connect();
             var pusher = new ImagePusher(lease.Connections, store, message => Log.LogMessage(MessageImportance.Normal, message));
             var result = Wait(ct => pusher.PushAsync(image, registry, Repository, Tags.ToList(), ct));

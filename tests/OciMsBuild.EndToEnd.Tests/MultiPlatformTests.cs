@@ -77,27 +77,6 @@ namespace OciMsBuild.EndToEnd.Tests
         }
 
         [Test]
-        public void With_the_package_and_the_RIDs_only_on_the_command_line_a_no_change_rebuild_restores_and_rebuilds_nothing()
-        {
-            // NuGet's implicit restore leaves package imports out: the hook in obj/ gives it the image RIDs,
-            // so it keeps in the assets file what the first build's own restore put there.
-            var project = TestProject.Console(name: "HookApp");
-            var args = new[] { "--self-contained", TwoRids, Base("deps-all") };
-            var first = project.Publish(args).AssertSuccess("first publish");
-            var hook = Path.Combine(project.Directory_, "obj", "HookApp.csproj.ocimsbuild.g.targets");
-            Assert.That(File.ReadAllText(hook), Does.Contain("OciMsBuild.Rids.targets"), "the restore hook");
-            var assets = Path.Combine(project.Directory_, "obj", "project.assets.json");
-            var assetsWritten = File.GetLastWriteTimeUtc(assets);
-            var digest = (string)JObject.Parse(File.ReadAllText(project.SummaryPath))["digest"]!;
-
-            var again = project.Publish(args).AssertSuccess("no-change publish");
-            Assert.That(File.GetLastWriteTimeUtc(assets), Is.EqualTo(assetsWritten), "the assets file was not rewritten");
-            Assert.That(again.Output, Does.Not.Contain("packed layer").And.Not.Contain("Restored "), "nothing restored, nothing packed");
-            Assert.That((string)JObject.Parse(File.ReadAllText(project.SummaryPath))["digest"]!, Is.EqualTo(digest));
-            Assert.That(first.Output, Does.Contain("linux/arm64/v8 (linux-arm64)"));
-        }
-
-        [Test]
         public void A_framework_dependent_web_app_shares_its_app_layer_pushes_each_blob_once_and_runs_on_both()
         {
             using var registry = RegistryServer.StartAnonymous();

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.IO;
 using System.IO.Compression;
@@ -217,6 +218,32 @@ namespace OciMsBuild.EndToEnd.Tests
             Assert.That(second.Output, Does.Match(@"[1-9]\d* blobs? uploaded"), "the push uploaded what the stream could not");
             var check = ImageTools.Skopeo("inspect", "--tls-verify=false", $"docker://{_registry.Host}/team/fallback:1.0");
             Assert.That(check.ExitCode, Is.EqualTo(0), check.Output);
+        }
+    
+        [Test, Order(6)]
+        public void A_cold_push_uploads_the_runtime_layer_packed_early_ahead_of_the_push_and_the_push_uploads_it_no_second_time()
+        {
+            var ahead = TestProject.Console(name: "AheadApp");
+            _proxy.ClearRequests();
+            var result = ahead.Publish(Properties(_proxy.Host, "-p:ContainerRepository=team/ahead", "-p:ContainerBlobCachePath=" + Path.Combine(ahead.Root, "blobs")));
+            result.AssertSuccess("cold push");
+            var line = result.Output.Split('\n').FirstOrDefault(l => l.Contains("OciMsBuild: layer runtime sha256:")) ?? "";
+            Assert.That(line, Does.Match(@"layer runtime (sha256:[0-9a-f]{64}) uploaded to .*/team/ahead ahead of the push"), result.Output);
+            var digest = System.Text.RegularExpressions.Regex.Match(line, "sha256:[0-9a-f]{64}").Value;
+            Assert.That(result.Output, Does.Contain("OciMsBuild: packed layer runtime (early, while the project compiled): " + digest));
+            // One completed upload of the runtime blob (the PUT closing it names the digest), not two.
+            var escaped = Uri.EscapeDataString(digest);
+            Assert.That(_proxy.Count(r => r.Method == "PUT" && r.IsBlobUpload && (r.PathAndQuery.Contains(digest) || r.PathAndQuery.Contains(escaped))), Is.EqualTo(1));
+            var run = ImageTools.Run($"docker://{_registry.Host}/team/ahead:1.0");
+            Assert.That(run.ExitCode, Is.EqualTo(0), run.Output);
+            Assert.That(run.Output, Does.Contain("Hello"));
+
+            // A rebuild from a clean obj/ and blob store, the tags already there: nothing is uploaded ahead.
+            Directory.Delete(Path.Combine(ahead.Directory_, "obj"), true);
+            Directory.Delete(Path.Combine(ahead.Directory_, "bin"), true);
+            var again = ahead.Publish(Properties(_proxy.Host, "-p:ContainerRepository=team/ahead", "-p:ContainerBlobCachePath=" + Path.Combine(ahead.Root, "blobs2")));
+            again.AssertSuccess("clean rebuild of a pushed image");
+            Assert.That(again.Output, Does.Not.Contain("ahead of the push"));
         }
     }
 }
