@@ -20,7 +20,7 @@ using OciMsBuild.Core.Tests.Support;
 
 namespace OciMsBuild.Core.Tests
 {
-    /// <summary>RIDs the SDK does not know, and the evaluation in OciMsBuild.targets that must agree with the task.</summary>
+    /// <summary>RIDs the SDK does not know, and the evaluation in OciMsBuild.Rids.targets that must agree with the task.</summary>
     public class UnknownRuntimeIdentifierTests
     {
         [Test]
@@ -57,13 +57,13 @@ namespace OciMsBuild.Core.Tests
             var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
             while (dir != null && !File.Exists(Path.Combine(dir.FullName, "OciMsBuild.sln"))) dir = dir.Parent;
             Assert.That(dir, Is.Not.Null, "the repository root above " + TestContext.CurrentContext.TestDirectory);
-            return File.ReadAllText(Path.Combine(dir!.FullName, "build", "OciMsBuild.targets"));
+            return File.ReadAllText(Path.Combine(dir!.FullName, "build", "OciMsBuild.Rids.targets"));
         }
 
         private static string Property(string targets, string name)
         {
             var m = Regex.Match(targets, "<" + name + ">([^<]*)</" + name + ">");
-            Assert.That(m.Success, Is.True, name + " is in OciMsBuild.targets");
+            Assert.That(m.Success, Is.True, name + " is in OciMsBuild.Rids.targets");
             return m.Groups[1].Value;
         }
 
