@@ -241,5 +241,26 @@ namespace OciMsBuild.Core.Tests
             Assert.That(File.ReadAllText(path), Is.EqualTo("b"));
             Assert.That(Directory.GetFiles(_temp.Combine("state")).Select(Path.GetFileName), Is.EqualTo(new[] { "x.json" }));
         }
+
+        [Test]
+        public void AtomicFile_writers_racing_to_create_the_same_file_all_succeed()
+        {
+            // Two platforms of one image recording the same base tag at once: each saw no file, then
+            // the other created it before the rename (once "already exists", which failed a build).
+            var dir = _temp.Combine("race");
+            for (int round = 0; round < 50; round++)
+            {
+                var path = Path.Combine(dir, "tag-" + round + ".json");
+                using var start = new System.Threading.Barrier(4);
+                var writers = Enumerable.Range(0, 4).Select(i => System.Threading.Tasks.Task.Run(() =>
+                {
+                    start.SignalAndWait();
+                    AtomicFile.WriteAllText(path, "writer " + i);
+                })).ToArray();
+                System.Threading.Tasks.Task.WaitAll(writers);
+                Assert.That(File.ReadAllText(path), Does.StartWith("writer "));
+            }
+            Assert.That(Directory.GetFiles(dir).Where(f => f.Contains(".tmp-")), Is.Empty, "no temp file left");
+        }
     }
 }

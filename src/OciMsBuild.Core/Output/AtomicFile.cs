@@ -32,11 +32,26 @@ namespace OciMsBuild.Core.Output
             }
         }
 
-        /// <summary>Renames a finished temp file over the target in one step where the target exists.</summary>
+        /// <summary>
+        /// Renames a finished temp file over the target in one step where the target exists. Another
+        /// build may create or remove the target between the check and the rename (two platforms of
+        /// one image recording the same base tag at once): the other way is then tried, a few times.
+        /// </summary>
         public static void ReplaceWith(string temp, string path)
         {
-            if (File.Exists(path)) File.Replace(temp, path, null);
-            else File.Move(temp, path);
+            for (int attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    if (File.Exists(path)) File.Replace(temp, path, null);
+                    else File.Move(temp, path);
+                    return;
+                }
+                catch (Exception e) when (attempt < 5 && (e is IOException || e is UnauthorizedAccessException) && File.Exists(temp))
+                {
+                    // Created (Move: "already exists") or removed (Replace: not found) by another build meanwhile.
+                }
+            }
         }
 
         /// <summary>Writes only when the content differs, so MSBuild sees an unchanged timestamp.</summary>
