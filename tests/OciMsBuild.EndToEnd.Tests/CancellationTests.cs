@@ -54,14 +54,16 @@ namespace OciMsBuild.EndToEnd.Tests
             process.Start();
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
+            // The readers append on their own threads; every read of the log takes the same lock.
+            string Log() { lock (output) return output.ToString(); }
             try
             {
                 // Packing has begun when a temp blob in the store passes 8 MiB.
                 var deadline = DateTime.UtcNow.AddMinutes(5);
                 while (!(Directory.Exists(temp) && Directory.GetFiles(temp).Any(p => new FileInfo(p).Length > (8 << 20))))
                 {
-                    Assert.That(process.HasExited, Is.False, "the build ended before packing the big layer:\n" + ProcessResult.Tail(output.ToString()));
-                    Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "packing never started:\n" + ProcessResult.Tail(output.ToString()));
+                    Assert.That(process.HasExited, Is.False, "the build ended before packing the big layer:\n" + ProcessResult.Tail(Log()));
+                    Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "packing never started:\n" + ProcessResult.Tail(Log()));
                     Thread.Sleep(20);
                 }
                 var clock = Stopwatch.StartNew();
@@ -70,7 +72,7 @@ namespace OciMsBuild.EndToEnd.Tests
                 process.WaitForExit();
                 clock.Stop();
                 TestContext.Out.WriteLine($"build ended {clock.ElapsedMilliseconds} ms after SIGINT");
-                var log = output.ToString();
+                var log = Log();
                 Assert.That(process.ExitCode, Is.Not.EqualTo(0), ProcessResult.Tail(log));
                 Assert.That(log, Does.Contain("the build was cancelled"), ProcessResult.Tail(log));
                 Assert.That(Directory.GetFiles(temp), Is.Empty, "no half-written blob");
