@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.IO;
 using System.Threading;
@@ -13,11 +14,17 @@ namespace OciMsBuild.Core.Compression
     /// deflate ended by a sync flush, the blocks are joined in order into one gzip member (fixed
     /// header: no name, mtime 0, OS unknown) with one CRC-32 and length trailer. The block size is
     /// fixed, so the bytes never depend on how many threads compressed them. A bounded number of
-    /// blocks is in flight, so memory stays flat whatever the layer's size.
+    /// blocks is in flight, so memory stays flat whatever the layer's size. Block and output buffers
+    /// come from the shared array pool: fresh 1-2 MiB arrays per block would be large-object-heap
+    /// garbage that only a full collection frees, so peak memory would grow with the layer.
     /// </summary>
     public sealed class BlockGzipStream : WriteOnlyStream
     {
         public const int BlockSize = 1 << 20;
+        // Deflate never grows a block by more than a few bytes per 64 KiB (stored blocks), so twice
+        // the block always holds its output.
+        private const int OutputCapacity = 2 * BlockSize;
+        private static readonly ArrayPool<byte> Pool = ArrayPool<byte>.Shared;
         private static readonly byte[] Header = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff };
         // An empty final block with fixed codes: ends the deflate stream after the last sync flush.
         private static readonly byte[] FinalBlock = { 0x03, 0x00 };
@@ -30,7 +37,6 @@ namespace OciMsBuild.Core.Compression
         private readonly ZlibBlockDeflater _deflater;
         private readonly int _maxInFlight;
         private readonly Queue<Task<CompressedBlock>> _inFlight = new Queue<Task<CompressedBlock>>();
-        private readonly Stack<byte[]> _spareBuffers = new Stack<byte[]>();
         private readonly CancellationToken _cancellation;
         private byte[] _block;
         private int _filled;
@@ -45,7 +51,7 @@ namespace OciMsBuild.Core.Compression
             _deflater = new ZlibBlockDeflater(level);
             _maxInFlight = Math.Max(1, threads);
             _cancellation = cancellation;
-            _block = new byte[BlockSize];
+            _block = Pool.Rent(BlockSize);
             _out.Write(Header, 0, Header.Length);
         }
 
@@ -70,6 +76,7 @@ namespace OciMsBuild.Core.Compression
             if (_filled > 0) SubmitBlock();
             while (_inFlight.Count > 0) WriteOldest();
             _finished = true;
+            Pool.Return(_block);
             _out.Write(FinalBlock, 0, FinalBlock.Length);
             var trailer = new byte[8];
             WriteLittleEndian(trailer, 0, _crc);
@@ -94,7 +101,7 @@ namespace OciMsBuild.Core.Compression
             try { compressing = Task.Run(() => CompressBlock(block, count), _cancellation); }
             catch { ProcessWideBlocks.Release(); throw; }
             _inFlight.Enqueue(compressing);
-            _block = _spareBuffers.Count > 0 ? _spareBuffers.Pop() : new byte[BlockSize];
+            _block = Pool.Rent(BlockSize);
             _filled = 0;
             // Writing the oldest block keeps output in order and bounds memory to a few blocks per thread.
             while (_inFlight.Count > _maxInFlight) WriteOldest();
@@ -104,9 +111,18 @@ namespace OciMsBuild.Core.Compression
         {
             var crc = new Crc32();
             crc.Update(new ArraySegment<byte>(block, 0, count));
-            var output = new MemoryStream(count / 2 + 64);
-            var deflated = _deflater.Compress(block, count, output);
-            return new CompressedBlock(block, count, (uint)crc.Value, deflated);
+            var buffer = Pool.Rent(OutputCapacity);
+            try
+            {
+                var output = new MemoryStream(buffer, 0, buffer.Length, writable: true, publiclyVisible: true);
+                var deflated = _deflater.Compress(block, count, output);
+                return new CompressedBlock(block, count, (uint)crc.Value, deflated);
+            }
+            catch
+            {
+                Pool.Return(buffer);
+                throw;
+            }
         }
 
         private void WriteOldest()
@@ -117,7 +133,8 @@ namespace OciMsBuild.Core.Compression
             _out.Write(done.Deflated.Array!, done.Deflated.Offset, done.Deflated.Count);
             _crc = _length == 0 ? done.Crc : Crc32Combine.Combine(_crc, done.Crc, done.Count);
             _length += done.Count;
-            _spareBuffers.Push(done.Source);
+            Pool.Return(done.Source);
+            Pool.Return(done.Deflated.Array!);
         }
 
         private static void WriteLittleEndian(byte[] b, int at, uint v)

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -295,21 +296,26 @@ namespace OciMsBuild.Core.Registry
                 using (var source = open())
                 {
                     long offset = 0;
-                    var buffer = new byte[(int)Math.Min(chunk, int.MaxValue)];
-                    while (offset < blob.Size)
+                    // Pooled: a fresh chunk-sized array per blob is large-object-heap garbage.
+                    var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(chunk, int.MaxValue));
+                    try
                     {
-                        int length = (int)Math.Min(chunk, blob.Size - offset);
-                        int filled = 0;
-                        while (filled < length)
+                        while (offset < blob.Size)
                         {
-                            int n = source.Read(buffer, filled, length - filled);
-                            if (n == 0) throw new OciException(ErrorCodes.BlobCorrupt, $"Blob {blob.Digest} is shorter than its size {blob.Size}.");
-                            filled += n;
+                            int length = (int)Math.Min(chunk, blob.Size - offset);
+                            int filled = 0;
+                            while (filled < length)
+                            {
+                                int n = source.Read(buffer, filled, length - filled);
+                                if (n == 0) throw new OciException(ErrorCodes.BlobCorrupt, $"Blob {blob.Digest} is shorter than its size {blob.Size}.");
+                                filled += n;
+                            }
+                            location = await PatchAsync(repository, location, buffer, length, offset, what, token).ConfigureAwait(false);
+                            offset += length;
+                            progress?.Invoke(offset);
                         }
-                        location = await PatchAsync(repository, location, buffer, length, offset, what, token).ConfigureAwait(false);
-                        offset += length;
-                        progress?.Invoke(offset);
                     }
+                    finally { ArrayPool<byte>.Shared.Return(buffer); }
                 }
                 await PutFinalAsync(repository, location, blob, null, 0, 0, what, token).ConfigureAwait(false);
                 return true;

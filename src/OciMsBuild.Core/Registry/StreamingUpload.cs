@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.IO;
 using System.Threading;
@@ -13,11 +14,13 @@ namespace OciMsBuild.Core.Registry
     /// digest once the packer knows it. Best effort by design: the bytes also go to the blob store,
     /// so any failure (or a registry that refuses chunks) only turns the stream off; writes never
     /// throw, and the push then uploads the stored blob as it always did. At most three chunks are
-    /// held (one filling, one queued, one in flight), whatever the layer's size.
+    /// held (one filling, one queued, one in flight), whatever the layer's size; they come from the
+    /// shared array pool, so a build of many layers does not leave 8 MiB arrays behind for the GC.
     /// </summary>
     public sealed class StreamingUpload : WriteOnlyStream
     {
         public const int DefaultChunkSize = 8 << 20;
+        private static readonly ArrayPool<byte> Pool = ArrayPool<byte>.Shared;
 
         /// <summary>How long packing waits for the upload to take a chunk before it stops streaming (a slow or stalled registry).</summary>
         public static readonly TimeSpan MaxWaitForRoom = TimeSpan.FromSeconds(15);
@@ -39,7 +42,7 @@ namespace OciMsBuild.Core.Registry
             _client = client;
             _repository = repository;
             _chunkSize = chunkSize;
-            _current = new byte[chunkSize];
+            _current = Pool.Rent(chunkSize);
             _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
             _sender = Task.Run(SendAsync);
         }
@@ -82,7 +85,7 @@ namespace OciMsBuild.Core.Registry
         /// <summary>Sends what is left and closes the upload; true when the registry now has the blob.</summary>
         public bool Complete(string digest)
         {
-            if (!_failed && _filled > 0) Hand(_filled);
+            if (!_failed && _filled > 0) Hand(_filled, last: true);
             _queue.CompleteAdding();
             try { _sender.GetAwaiter().GetResult(); } catch (Exception) { }
             if (_failed || _location == null) { Abandon(); return false; }
@@ -113,7 +116,7 @@ namespace OciMsBuild.Core.Registry
             }
         }
 
-        private bool Hand(int length)
+        private bool Hand(int length, bool last = false)
         {
             try
             {
@@ -128,7 +131,7 @@ namespace OciMsBuild.Core.Registry
             {
                 return false;
             }
-            _current = new byte[_chunkSize];
+            _current = last ? Array.Empty<byte>() : Pool.Rent(_chunkSize);
             _filled = 0;
             return true;
         }
@@ -140,7 +143,8 @@ namespace OciMsBuild.Core.Registry
                 _location = await _client.BeginStreamingUploadAsync(_repository, _stop.Token).ConfigureAwait(false);
                 foreach (var (buffer, length) in _queue.GetConsumingEnumerable(_stop.Token))
                 {
-                    _location = await _client.PatchChunkAsync(_repository, _location, buffer, length, _offset, _stop.Token).ConfigureAwait(false);
+                    try { _location = await _client.PatchChunkAsync(_repository, _location, buffer, length, _offset, _stop.Token).ConfigureAwait(false); }
+                    finally { Pool.Return(buffer); }
                     _offset += length;
                     BytesSent = _offset;
                 }
@@ -149,7 +153,7 @@ namespace OciMsBuild.Core.Registry
             {
                 Fail(e);
                 // Unblock a writer waiting for room; what it hands over from now on is dropped.
-                while (_queue.TryTake(out _)) { }
+                while (_queue.TryTake(out var dropped)) Pool.Return(dropped.Buffer);
             }
         }
 
