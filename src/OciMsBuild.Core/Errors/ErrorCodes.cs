@@ -36,6 +36,11 @@ namespace OciMsBuild.Core.Errors
         public const string OutputPathNotOurs = "OCI1024";
         /// <summary>An output path is, contains or lies inside something the build reads (base image, publish folder, project, blob store), or another output.</summary>
         public const string OutputOverlapsInput = "OCI1025";
+        /// <summary>
+        /// Warning: an assembly from a ProjectReference was compiled with this machine's folder in it
+        /// (its pdb path), so the image digest depends on where the sources are.
+        /// </summary>
+        public const string LocalPathInReference = "OCI1026";
         /// <summary>ContainerLayerCompression is not gzip or zstd, or zstd was asked for a Docker-format image (which has no zstd layer type).</summary>
         public const string InvalidLayerCompression = "OCI1030";
 

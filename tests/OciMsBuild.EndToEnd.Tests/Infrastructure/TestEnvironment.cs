@@ -30,7 +30,7 @@ namespace OciMsBuild.EndToEnd.Tests
         public void SetUp()
         {
             RepoRoot = FindRepoRoot();
-            foreach (var tool in new[] { "skopeo", "umoci", "podman", "runc", "jq" })
+            foreach (var tool in new[] { "skopeo", "umoci", "podman", "runc", "jq", "git" })
                 RequireTool(tool);
 
             var artifacts = Path.Combine(RepoRoot, "artifacts", "e2e");

@@ -27,10 +27,11 @@ namespace OciMsBuild.EndToEnd.Tests.Infrastructure
         public string ArchivePath => Path.Combine(Root, "out", Name.ToLowerInvariant() + ".tar");
 
         /// <summary>Console app with a NuGet dependency and a ProjectReference (one file per layer kind).</summary>
-        public static TestProject Console(string? folder = null, string name = "HelloApp", string? extraProperties = null, bool useSdkForm = false)
+        /// <param name="mapPaths">false: no PathMap in Directory.Build.props, as in a user's repository.</param>
+        public static TestProject Console(string? folder = null, string name = "HelloApp", string? extraProperties = null, bool useSdkForm = false, bool mapPaths = true)
         {
             var root = folder ?? NewRoot();
-            WriteCommon(root);
+            WriteCommon(root, mapPaths);
             var lib = Path.Combine(root, "Greeting");
             Write(Path.Combine(lib, "Greeting.csproj"), @"<Project Sdk=""Microsoft.NET.Sdk"">
   <PropertyGroup><TargetFramework>net10.0</TargetFramework><Nullable>enable</Nullable></PropertyGroup>
@@ -124,7 +125,11 @@ app.Run();
             File.WriteAllText(path, change(File.ReadAllText(path)));
         }
 
-        private static void WriteCommon(string root)
+        /// <summary>The same project in another root (a clone of it): same name and layout.</summary>
+        public TestProject MovedTo(string root) =>
+            new TestProject(root, Path.Combine(root, Path.GetRelativePath(Root, Directory_)), Name);
+
+        private static void WriteCommon(string root, bool mapPaths = true)
         {
             // Adds our feed beside the machine's own source (no <clear/>: other packages must still restore).
             Write(Path.Combine(root, "nuget.config"), $@"<?xml version=""1.0"" encoding=""utf-8""?>
@@ -136,7 +141,9 @@ app.Run();
             // Stop MSBuild from walking up into unrelated Directory.*.props. The PathMap is what any
             // reproducible .NET build needs (CI gets it from ContinuousIntegrationBuild in a git
             // checkout): without it the compiler embeds this folder's path in every .dll and .pdb.
-            Write(Path.Combine(root, "Directory.Build.props"), "<Project><PropertyGroup><PathMap>$(MSBuildThisFileDirectory)=/src/</PathMap></PropertyGroup></Project>");
+            Write(Path.Combine(root, "Directory.Build.props"), mapPaths
+                ? "<Project><PropertyGroup><PathMap>$(MSBuildThisFileDirectory)=/src/</PathMap></PropertyGroup></Project>"
+                : "<Project />");
             Write(Path.Combine(root, "Directory.Build.targets"), "<Project />");
             Write(Path.Combine(root, "Directory.Packages.props"), "<Project><PropertyGroup><ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally></PropertyGroup></Project>");
         }
