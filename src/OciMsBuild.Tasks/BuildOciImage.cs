@@ -34,7 +34,12 @@ namespace OciMsBuild.Tasks
         public ITaskItem[] Ports { get; set; } = new ITaskItem[0];
         public string? User { get; set; }
         public bool IsWebApp { get; set; }
+        /// <summary>The image's time (config created, history, the created label): whole seconds since 1970, empty for 0.</summary>
         public string? SourceDateEpoch { get; set; }
+        /// <summary>Add org.opencontainers.image.created / base.name / base.digest labels (unless a ContainerLabel sets them).</summary>
+        public bool GenerateCreatedLabel { get; set; }
+        public bool GenerateBaseNameLabel { get; set; }
+        public bool GenerateBaseDigestLabel { get; set; }
         /// <summary>A registry base's digest, pinned by ResolveOciBaseImage.</summary>
         public string? BasePinnedDigest { get; set; }
 
@@ -54,6 +59,8 @@ namespace OciMsBuild.Tasks
                 .Select(item => OciJson.Parse<LayerRecord>(File.ReadAllText(item.ItemSpec)))
                 .ToList();
             var created = Core.Build.SourceDateEpoch.Resolve(SourceDateEpoch);
+            Core.SupplyChain.BuildLabels.Add(settings.Labels, baseImage, created,
+                new Core.SupplyChain.GeneratedLabels { Created = GenerateCreatedLabel, BaseName = GenerateBaseNameLabel, BaseDigest = GenerateBaseDigestLabel });
             var image = ImageBuilder.Build(baseImage, layers, settings, format, RuntimeIdentifier, platform, created, store);
             AtomicFile.WriteAllText(ImageRecordFile, OciJson.ToText(image));
             ManifestDigest = image.Manifest.Digest;

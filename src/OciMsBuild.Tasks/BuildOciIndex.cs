@@ -21,6 +21,9 @@ namespace OciMsBuild.Tasks
         public string? ImageFormat { get; set; }
         /// <summary>ContainerLabel items: the org.opencontainers.image.* ones become index annotations.</summary>
         public ITaskItem[] Labels { get; set; } = new ITaskItem[0];
+        /// <summary>The image's time, as the platforms' images have it; with GenerateCreatedLabel, the index's created annotation.</summary>
+        public string? SourceDateEpoch { get; set; }
+        public bool GenerateCreatedLabel { get; set; }
 
         [Output] public string IndexDigest { get; private set; } = "";
 
@@ -32,9 +35,11 @@ namespace OciMsBuild.Tasks
                 .Select(path => ImageSet.Load(path).Images.Single())
                 .OrderBy(i => order.IndexOf(i.RuntimeIdentifier) is var at && at >= 0 ? at : int.MaxValue)
                 .ToList();
-            var annotations = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var label in Labels.Where(l => l.ItemSpec.StartsWith(IndexBuilder.OciAnnotationPrefix, StringComparison.Ordinal)))
-                annotations[label.ItemSpec] = label.GetMetadata("Value");
+            var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var label in Labels) labels[label.ItemSpec] = label.GetMetadata("Value");
+            if (GenerateCreatedLabel && !labels.ContainsKey(AnnotationKeys.Created))
+                labels[AnnotationKeys.Created] = Core.Build.SourceDateEpoch.Format(Core.Build.SourceDateEpoch.Resolve(SourceDateEpoch));
+            var annotations = Core.SupplyChain.BuildLabels.Annotations(labels);
             var set = IndexBuilder.Build(images, format, annotations, new BlobStore(BlobCachePath));
             // Rewritten only when it changes: the output step's Inputs/Outputs check looks at its time.
             AtomicFile.WriteIfChanged(IndexRecordFile, OciJson.ToText(set));

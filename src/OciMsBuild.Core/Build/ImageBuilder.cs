@@ -28,15 +28,18 @@ namespace OciMsBuild.Core.Build
                 Config = configDescriptor,
                 Layers = layerDescriptors,
             };
-            // Docker schema 2 has no annotations; OCI records where the image came from. A local
-            // base's name is a path on this machine: leaving it out keeps the digest portable.
-            if (format == ImageFormat.Oci && baseImage.ManifestDigest != null)
+            // Docker schema 2 has no annotations. OCI: the org.opencontainers.image.* labels the build
+            // set, and where the image came from. A local base's name is a path on this machine:
+            // leaving it out keeps the digest portable.
+            if (format == ImageFormat.Oci)
             {
-                manifest.Annotations = new SortedDictionary<string, string>(StringComparer.Ordinal)
+                var annotations = SupplyChain.BuildLabels.Annotations(settings.Labels);
+                if (baseImage.ManifestDigest != null)
                 {
-                    [AnnotationKeys.BaseDigest] = baseImage.ManifestDigest,
-                };
-                if (baseImage.RegistryName != null) manifest.Annotations[AnnotationKeys.BaseName] = baseImage.RegistryName;
+                    annotations[AnnotationKeys.BaseDigest] = baseImage.ManifestDigest;
+                    if (baseImage.RegistryName != null) annotations[AnnotationKeys.BaseName] = baseImage.RegistryName;
+                }
+                if (annotations.Count > 0) manifest.Annotations = annotations;
             }
             var manifestDescriptor = store.Put(OciJson.ToBytes(manifest), manifest.MediaType);
             manifestDescriptor.Platform = Complete(LayoutImageReader.PlatformOf(config), platform);
