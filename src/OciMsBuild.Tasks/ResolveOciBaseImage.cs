@@ -6,6 +6,7 @@ using OciMsBuild.Core.Output;
 using OciMsBuild.Core.Platforms;
 using OciMsBuild.Core.Registry;
 using OciMsBuild.Core.Sources;
+using OciMsBuild.Core.SupplyChain;
 
 namespace OciMsBuild.Tasks
 {
@@ -22,6 +23,9 @@ namespace OciMsBuild.Tasks
         [Required] public string PinFile { get; set; } = "";
         public string? PullPolicy { get; set; }
         public string? ProjectDirectory { get; set; }
+        /// <summary>With UpdateLock, where the tag's digest and this platform's manifest digest are recorded.</summary>
+        public string? LockFile { get; set; }
+        public bool UpdateLock { get; set; }
 
         [Output] public string PinnedDigest { get; private set; } = "";
 
@@ -58,6 +62,13 @@ namespace OciMsBuild.Tasks
             }
             var store = reader.Store;
             AtomicFile.WriteIfChanged(PinFile, (reference.Digest != null ? reference.ToString() : reference + "@" + PinnedDigest) + "\n");
+            if (UpdateLock && !string.IsNullOrEmpty(LockFile) && BaseLock.KeyOf(reference) is string key)
+            {
+                var lockPath = Path.GetFullPath(LockFile);
+                var manifestDigest = reader.ReadFromStore(reference, PinnedDigest, platform, key).ManifestDigest!;
+                var changed = BaseLock.Record(lockPath, key, PinnedDigest, platform.ToString(), manifestDigest, Cancellation.Token);
+                Log.LogMessage(MessageImportance.High, "OciMsBuild: {0}: {1} → {2} ({3} {4}){5}", lockPath, key, PinnedDigest, platform, manifestDigest, changed ? "" : ", unchanged");
+            }
             if (reader.Refetched.Count > 0)
                 Log.LogMessage(MessageImportance.Normal, "OciMsBuild: rebuilding what the cache lost (blob store {0}): base {1}: {2} damaged (removed) → fetched again.",
                     store.Root, reference, string.Join(", ", reader.Refetched));

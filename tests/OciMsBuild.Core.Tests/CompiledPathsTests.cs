@@ -22,8 +22,16 @@ namespace OciMsBuild.Core.Tests
             var folder = pdb.Substring(0, pdb.Replace('\\', '/').LastIndexOf('/'));
             Assert.That(CompiledPaths.CarriesLocalPath(assembly, folder, out var seen), Is.True);
             Assert.That(seen, Is.EqualTo(pdb));
-            Assert.That(CompiledPaths.CarriesLocalPath(assembly, folder + "-other", out _), Is.False, "a sibling folder with a longer name");
-            Assert.That(CompiledPaths.CarriesLocalPath(assembly, "/somewhere/else", out _), Is.False);
+            // Not under the given project, but the pdb's folder exists here: still a local path (artifacts output).
+            Assert.That(CompiledPaths.CarriesLocalPath(assembly, "/somewhere/else", out _), Is.True);
+        }
+
+        [Test]
+        public void An_assembly_built_on_another_machine_names_no_folder_of_this_one()
+        {
+            var nunit = typeof(Assert).Assembly.Location;
+            TestContext.Out.WriteLine("nunit's pdb path: " + CompiledPaths.PdbPathOf(nunit));
+            Assert.That(CompiledPaths.CarriesLocalPath(nunit, Path.GetDirectoryName(nunit)!, out _), Is.False);
         }
 
         [Test]

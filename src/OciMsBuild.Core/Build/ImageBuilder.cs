@@ -34,11 +34,12 @@ namespace OciMsBuild.Core.Build
             if (format == ImageFormat.Oci)
             {
                 var annotations = SupplyChain.BuildLabels.Annotations(settings.Labels);
-                if (baseImage.ManifestDigest != null)
-                {
+                // The manifest always names its base (a ContainerLabel of the same name wins), even
+                // with ContainerGenerateLabels=false, which is about labels.
+                if (baseImage.ManifestDigest != null && !annotations.ContainsKey(AnnotationKeys.BaseDigest))
                     annotations[AnnotationKeys.BaseDigest] = baseImage.ManifestDigest;
-                    if (baseImage.RegistryName != null) annotations[AnnotationKeys.BaseName] = baseImage.RegistryName;
-                }
+                if (baseImage.ManifestDigest != null && baseImage.RegistryName != null && !annotations.ContainsKey(AnnotationKeys.BaseName))
+                    annotations[AnnotationKeys.BaseName] = baseImage.RegistryName;
                 if (annotations.Count > 0) manifest.Annotations = annotations;
             }
             var manifestDescriptor = store.Put(OciJson.ToBytes(manifest), manifest.MediaType);

@@ -41,6 +41,10 @@ namespace OciMsBuild.Core.Errors
         /// (its pdb path), so the image digest depends on where the sources are.
         /// </summary>
         public const string LocalPathInReference = "OCI1026";
+        /// <summary>ContainerLocked=true and the base-image lock is missing, or lacks the base or one of the platforms built.</summary>
+        public const string BaseNotLocked = "OCI1027";
+        /// <summary>The base-image lock file is not valid JSON, has another version, or holds a malformed digest.</summary>
+        public const string InvalidBaseLock = "OCI1028";
         /// <summary>ContainerLayerCompression is not gzip or zstd, or zstd was asked for a Docker-format image (which has no zstd layer type).</summary>
         public const string InvalidLayerCompression = "OCI1030";
 

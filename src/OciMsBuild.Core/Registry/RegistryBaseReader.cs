@@ -177,7 +177,11 @@ namespace OciMsBuild.Core.Registry
             return new BaseImage
             {
                 Name = displayName,
-                RegistryName = reference.ToString(),
+                // The tag a lock pinned ("repo:tag@sha256:…") is named as the tag: a locked and an
+                // unlocked build of the same base give the same base.name, so the same image.
+                RegistryName = reference.Tag != null && reference.Digest != null
+                    ? reference.Registry + "/" + reference.Repository + ":" + reference.Tag
+                    : reference.ToString(),
                 SourceRepository = reference.Registry + "/" + reference.Repository,
                 ManifestDigest = manifestDescriptor.Digest,
                 Config = config,

@@ -28,15 +28,20 @@ namespace OciMsBuild.Core.SupplyChain
         }
 
         /// <summary>
-        /// Whether the assembly was compiled with the unmapped path of <paramref name="projectDirectory"/>
-        /// (the folder of the project that built it) in its pdb path.
+        /// Whether the assembly was compiled with an unmapped local path in its pdb path: under
+        /// <paramref name="projectDirectory"/> (the project that built it), or in a folder that exists
+        /// on this machine (artifacts output, a custom obj/). A mapped path (/_/…) names no real folder.
         /// </summary>
         public static bool CarriesLocalPath(string assemblyPath, string projectDirectory, out string? pdbPath)
         {
             pdbPath = PdbPathOf(assemblyPath);
-            if (pdbPath == null || string.IsNullOrEmpty(projectDirectory)) return false;
-            var folder = projectDirectory.Replace('\\', '/').TrimEnd('/') + "/";
-            return pdbPath.Replace('\\', '/').StartsWith(folder, StringComparison.Ordinal);
+            if (pdbPath == null) return false;
+            var normalized = pdbPath.Replace('\\', '/');
+            if (!string.IsNullOrEmpty(projectDirectory) && normalized.StartsWith(projectDirectory.Replace('\\', '/').TrimEnd('/') + "/", StringComparison.Ordinal))
+                return true;
+            if (!Path.IsPathRooted(pdbPath)) return false;
+            var folder = Path.GetDirectoryName(pdbPath);
+            return !string.IsNullOrEmpty(folder) && Directory.Exists(folder);
         }
     }
 }

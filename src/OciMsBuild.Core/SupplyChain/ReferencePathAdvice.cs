@@ -8,7 +8,8 @@ namespace OciMsBuild.Core.SupplyChain
             "so the image digest changes with the folder the sources are in. Image builds map source paths only in " +
             "projects that use OciMsBuild; for the projects they reference, add to a Directory.Build.props at the " +
             "repository root <DeterministicSourcePaths Condition=\"'$(ContainerImage)' == 'true'\">true</DeterministicSourcePaths> " +
-            "(a git checkout) or <PathMap>$(MSBuildThisFileDirectory)=/_/</PathMap> (any folder). " +
+            "(a git checkout; it reaches a referenced project only when ContainerImage is given on the command line, " +
+            "-p:ContainerImage=true) or <PathMap>$(MSBuildThisFileDirectory)=/_/</PathMap> (any folder, any build). " +
             "ContainerDeterministicPaths=false turns this check off.";
     }
 }
