@@ -40,6 +40,23 @@ namespace OciMsBuild.Tasks
         public bool GenerateCreatedLabel { get; set; }
         public bool GenerateBaseNameLabel { get; set; }
         public bool GenerateBaseDigestLabel { get; set; }
+        /// <summary>Attach an SPDX SBOM / an in-toto SLSA provenance record to the image (ContainerGenerateSbom / ContainerGenerateProvenance).</summary>
+        public bool GenerateSbom { get; set; }
+        public bool GenerateProvenance { get; set; }
+        /// <summary>For the SBOM and provenance: the image's repository, the app, what NuGet restored, the build.</summary>
+        public string? Repository { get; set; }
+        public string? AppVersion { get; set; }
+        public string? ProjectAssetsFile { get; set; }
+        public string? TargetFramework { get; set; }
+        /// <summary>The .NET shared frameworks (Identity = name, Version).</summary>
+        public ITaskItem[] RuntimeFrameworks { get; set; } = new ITaskItem[0];
+        public string? Configuration { get; set; }
+        /// <summary>The project's file name, for the provenance (never its folder).</summary>
+        public string? ProjectFile { get; set; }
+        public string[] ImageRuntimeIdentifiers { get; set; } = new string[0];
+        public string? SdkVersion { get; set; }
+        public string? SourceRepository { get; set; }
+        public string? SourceRevision { get; set; }
         /// <summary>A registry base's digest, pinned by ResolveOciBaseImage.</summary>
         public string? BasePinnedDigest { get; set; }
 
@@ -62,6 +79,26 @@ namespace OciMsBuild.Tasks
             Core.SupplyChain.BuildLabels.Add(settings.Labels, baseImage, created,
                 new Core.SupplyChain.GeneratedLabels { Created = GenerateCreatedLabel, BaseName = GenerateBaseNameLabel, BaseDigest = GenerateBaseDigestLabel });
             var image = ImageBuilder.Build(baseImage, layers, settings, format, RuntimeIdentifier, platform, created, store);
+            image.Referrers = Core.SupplyChain.ImageAttestations.Attach(store, image, new Core.SupplyChain.AttestationRequest
+            {
+                Sbom = GenerateSbom,
+                Provenance = GenerateProvenance,
+                ImageName = string.IsNullOrEmpty(Repository) ? AssemblyName.ToLowerInvariant() : Repository!,
+                AppName = AssemblyName,
+                AppVersion = AppVersion ?? "",
+                AssetsFile = ProjectAssetsFile,
+                TargetFramework = TargetFramework ?? "",
+                Runtimes = RuntimeFrameworks.Select(r => new KeyValuePair<string, string>(r.ItemSpec, r.GetMetadata("Version"))).ToList(),
+                Created = created,
+                ToolVersion = Core.SupplyChain.ToolVersion.Current,
+                // The project's file name only: its folder is a path on this machine.
+                ProjectFile = Path.GetFileName(string.IsNullOrEmpty(ProjectFile) ? AssemblyName + ".csproj" : ProjectFile),
+                Configuration = Configuration ?? "",
+                RuntimeIdentifiers = ImageRuntimeIdentifiers.Length > 0 ? ImageRuntimeIdentifiers : new[] { RuntimeIdentifier },
+                SdkVersion = SdkVersion ?? "",
+                SourceRepository = string.IsNullOrEmpty(SourceRepository) ? null : SourceRepository,
+                SourceRevision = string.IsNullOrEmpty(SourceRevision) ? null : SourceRevision,
+            });
             AtomicFile.WriteAllText(ImageRecordFile, OciJson.ToText(image));
             ManifestDigest = image.Manifest.Digest;
             ConfigDigest = image.Config.Digest;

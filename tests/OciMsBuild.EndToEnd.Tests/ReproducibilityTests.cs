@@ -45,7 +45,7 @@ namespace OciMsBuild.EndToEnd.Tests
         [Test]
         public void TwoGitClonesAtDifferentPathsGiveTheSameImageWithNoSettings()
         {
-            var (one, two) = TwoClones(WithoutProjectReference(TestProject.Console(mapPaths: false)));
+            var (one, two) = GitRepository.TwoClones(WithoutProjectReference(TestProject.Console(mapPaths: false)));
             var args = new[] { "-r", "linux-x64", "-p:ContainerBaseImage=scratch" };
             var first = one.Publish(args).AssertSuccess("publish clone one");
             two.Publish(args).AssertSuccess("publish clone two");
@@ -90,7 +90,7 @@ namespace OciMsBuild.EndToEnd.Tests
         public void AReferencedProjectWithLocalPathsIsReportedAndTheDocumentedFixMakesClonesAgree()
         {
             var sample = TestProject.Console(mapPaths: false);
-            var (one, two) = TwoClones(sample);
+            var (one, two) = GitRepository.TwoClones(sample);
             var args = new[] { "-r", "linux-x64", "-p:ContainerBaseImage=scratch" };
             var warned = one.Publish(args).AssertSuccess("publish without the fix");
             var warning = warned.Output.Split('\n').FirstOrDefault(l => l.Contains("warning OCI1026:"));
@@ -114,17 +114,6 @@ namespace OciMsBuild.EndToEnd.Tests
             sample.Edit("HelloApp.csproj", text => text.Replace("<ProjectReference Include=\"../Greeting/Greeting.csproj\" />", ""));
             sample.Edit("Program.cs", text => text.Replace("Greeting.Greeter.Hello(\"container\")", "\"Hello, container!\""));
             return sample;
-        }
-
-        /// <summary>Commits the sample and clones it twice: one shallow path, one three folders deeper.</summary>
-        private static (TestProject One, TestProject Two) TwoClones(TestProject sample)
-        {
-            GitRepository.InitAndCommit(sample.Root);
-            var one = Path.Combine(TestProject.NewRoot(), "clone");
-            var two = Path.Combine(TestProject.NewRoot(), "some", "deeper", "clone");
-            GitRepository.Clone(sample.Root, one);
-            GitRepository.Clone(sample.Root, two);
-            return (sample.MovedTo(one), sample.MovedTo(two));
         }
     }
 }

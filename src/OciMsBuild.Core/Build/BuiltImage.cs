@@ -18,5 +18,7 @@ namespace OciMsBuild.Core.Build
         [JsonProperty("baseDigest", Order = 9)] public string? BaseDigest { get; set; }
         /// <summary>'registry/repository' of a registry base: base layers may be absent from the store until an output needs them.</summary>
         [JsonProperty("baseSource", Order = 10)] public string? BaseSource { get; set; }
+        /// <summary>Artifacts about this image (SBOM, provenance): in the layout, and pushed as its referrers.</summary>
+        [JsonProperty("referrers", Order = 11)] public List<SupplyChain.Referrer>? Referrers { get; set; }
     }
 }

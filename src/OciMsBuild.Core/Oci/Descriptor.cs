@@ -12,6 +12,10 @@ namespace OciMsBuild.Core.Oci
         [JsonProperty("urls", Order = 4)] public List<string>? Urls { get; set; }
         [JsonProperty("annotations", Order = 5)] public SortedDictionary<string, string>? Annotations { get; set; }
         [JsonProperty("platform", Order = 6)] public Platform? Platform { get; set; }
+        /// <summary>OCI 1.1: what an artifact manifest is (application/spdx+json, …), on descriptors that point at one.</summary>
+        [JsonProperty("artifactType", Order = 7)] public string? ArtifactType { get; set; }
+        /// <summary>OCI 1.1: the blob's bytes inline (base64), for the tiny empty config.</summary>
+        [JsonProperty("data", Order = 8)] public string? Data { get; set; }
 
         public Descriptor Clone() => (Descriptor)MemberwiseClone();
     }

@@ -11,6 +11,10 @@ namespace OciMsBuild.Core.Oci
         [JsonProperty("config", Order = 3)] public Descriptor Config { get; set; } = new Descriptor();
         [JsonProperty("layers", Order = 4)] public List<Descriptor> Layers { get; set; } = new List<Descriptor>();
         [JsonProperty("annotations", Order = 5)] public SortedDictionary<string, string>? Annotations { get; set; }
+        /// <summary>OCI 1.1 artifacts (an SBOM, a provenance record): what this manifest carries.</summary>
+        [JsonProperty("artifactType", Order = 6)] public string? ArtifactType { get; set; }
+        /// <summary>OCI 1.1: the manifest this artifact is about (it is one of its referrers).</summary>
+        [JsonProperty("subject", Order = 7)] public Descriptor? Subject { get; set; }
     }
 
     /// <summary>An OCI image index or a Docker manifest list.</summary>

@@ -9,6 +9,8 @@ namespace OciMsBuild.Core.Oci
         public const string OciLayerGzip = "application/vnd.oci.image.layer.v1.tar+gzip";
         public const string OciLayerTar = "application/vnd.oci.image.layer.v1.tar";
         public const string OciLayerZstd = "application/vnd.oci.image.layer.v1.tar+zstd";
+        /// <summary>OCI 1.1: the config of an artifact manifest that has none (the two bytes "{}").</summary>
+        public const string OciEmpty = "application/vnd.oci.empty.v1+json";
 
         public const string DockerManifest = "application/vnd.docker.distribution.manifest.v2+json";
         public const string DockerManifestList = "application/vnd.docker.distribution.manifest.list.v2+json";

@@ -27,7 +27,7 @@ namespace OciMsBuild.Core.Output
             var dockerImage = string.IsNullOrEmpty(archivePath) ? null : ArchivePlatform.Choose(set, archivePlatform);
             if (dockerImage == null && !string.IsNullOrWhiteSpace(archivePlatform)) ArchivePlatform.Parse(archivePlatform!.Trim());
             var content = LayoutContent.For(set, name);
-            if (!string.IsNullOrEmpty(layoutDirectory)) OciLayoutWriter.Write(layoutDirectory!, content, store, workDirectory);
+            if (!string.IsNullOrEmpty(layoutDirectory)) OciLayoutWriter.Write(layoutDirectory!, LayoutContent.For(set, name, withReferrers: true), store, workDirectory);
             if (!string.IsNullOrEmpty(archivePath)) ImageArchiveWriter.Write(archivePath!, content, dockerImage!, name, store);
             var summary = BuildSummary.From(set, name,
                 string.IsNullOrEmpty(layoutDirectory) ? null : Path.GetFullPath(layoutDirectory),

@@ -24,7 +24,12 @@ namespace OciMsBuild.Core.Output
         /// </summary>
         public static LayoutContent For(BuiltImage image, ImageName name) => For(ImageSet.Single(image), name);
 
-        public static LayoutContent For(ImageSet set, ImageName name)
+        /// <param name="withReferrers">
+        /// Add each image's SBOM and provenance (untagged entries with an artifactType, as oras writes
+        /// them): for the layout directory. Tarballs leave them out: `podman load` takes an index with
+        /// more than one untagged manifest for several images.
+        /// </param>
+        public static LayoutContent For(ImageSet set, ImageName name, bool withReferrers = false)
         {
             var content = new LayoutContent();
             var index = new ImageIndex { MediaType = MediaTypes.OciIndex };
@@ -38,6 +43,13 @@ namespace OciMsBuild.Core.Output
                 };
                 index.Manifests.Add(entry);
             }
+            if (withReferrers)
+                foreach (var referrer in set.Images.SelectMany(i => i.Referrers ?? new List<SupplyChain.Referrer>()))
+                {
+                    index.Manifests.Add(referrer.Manifest.Clone());
+                    content.BlobDigests.Add(referrer.Manifest.Digest);
+                    foreach (var blob in referrer.Blobs) content.BlobDigests.Add(blob.Digest);
+                }
             content.IndexJson = OciJson.ToBytes(index);
             content.BlobDigests.Add(set.Root.Digest);
             foreach (var blob in set.DistinctBlobs()) content.BlobDigests.Add(blob.Digest);

@@ -29,6 +29,8 @@ namespace OciMsBuild.Core.Registry
         public int BlobsPresent { get; set; }
         public int Requests { get; set; }
         public int Retries { get; set; }
+        /// <summary>SBOM and provenance manifests pushed as referrers of the image(s).</summary>
+        public int ReferrersPushed { get; set; }
     }
 
     /// <summary>
@@ -91,6 +93,10 @@ namespace OciMsBuild.Core.Registry
                     foreach (var image in set.Images)
                         if (!await PlatformManifestPresentAsync(client, repository, image, outcomes, ct).ConfigureAwait(false))
                             await client.PutManifestAsync(repository, image.Manifest.Digest, _store.ReadVerified(image.Manifest.Digest), image.Manifest.MediaType, ct).ConfigureAwait(false);
+                // SBOM and provenance before any tag names the image, so a tagged image has its
+                // attestations (a registry takes a referrer before its subject).
+                foreach (var image in set.Images)
+                    await ReferrersPusher.PushAsync(client, _blobs, _store, repository, image, result, ct).ConfigureAwait(false);
                 if (tags.Count == 0)
                     await client.PutManifestAsync(repository, set.Root.Digest, _store.ReadVerified(set.Root.Digest), set.Root.MediaType, ct).ConfigureAwait(false);
             }

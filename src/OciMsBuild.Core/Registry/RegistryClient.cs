@@ -202,7 +202,18 @@ namespace OciMsBuild.Core.Registry
         }
 
         /// <summary>PUT a manifest under a tag or its digest; checks the digest the registry computed.</summary>
-        public Task<bool> PutManifestAsync(string repository, string reference, byte[] bytes, string mediaType, CancellationToken ct = default)
+        public Task<bool> PutManifestAsync(string repository, string reference, byte[] bytes, string mediaType, CancellationToken ct = default) =>
+            PutManifestCoreAsync(repository, reference, bytes, mediaType, ct);
+
+        /// <summary>
+        /// PUT a manifest that has a subject; true when the registry answered with OCI-Subject, i.e. it
+        /// keeps the referrers list itself (distribution-spec 1.1). False: the client must maintain the
+        /// referrers tag.
+        /// </summary>
+        public Task<bool> PutReferrerManifestAsync(string repository, string digest, byte[] bytes, string mediaType, CancellationToken ct = default) =>
+            PutManifestCoreAsync(repository, digest, bytes, mediaType, ct);
+
+        private Task<bool> PutManifestCoreAsync(string repository, string reference, byte[] bytes, string mediaType, CancellationToken ct)
         {
             var digest = Digest.Of(bytes);
             var what = $"pushing manifest {digest} to {Registry}/{repository}{(reference.StartsWith("sha256:") ? "@" : ":")}{reference}";
@@ -218,7 +229,7 @@ namespace OciMsBuild.Core.Registry
                 var stored = ContentDigest(response);
                 if (stored != null && stored != digest)
                     throw new OciException(ErrorCodes.RegistryDigestMismatch, $"Registry {Registry} stored the manifest for {repository} as {stored}, not {digest}.");
-                return true;
+                return response.Headers.Contains("OCI-Subject");
             }, ct);
         }
 

@@ -20,6 +20,8 @@ namespace OciMsBuild.Core.Tests.Support
         public const string Config = "config-schema.json";
         public const string Layout = "image-layout-schema.json";
         public const string Descriptor = "content-descriptor.json";
+        /// <summary>SPDX 2.3 (not OCI, but loaded the same way).</summary>
+        public const string Spdx = "spdx-2.3-schema.json";
 
         private static readonly ConcurrentDictionary<string, JsonSchema> Cache = new ConcurrentDictionary<string, JsonSchema>();
 

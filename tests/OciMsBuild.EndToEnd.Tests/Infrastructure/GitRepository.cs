@@ -23,6 +23,17 @@ namespace OciMsBuild.EndToEnd.Tests.Infrastructure
             Git(Path.GetDirectoryName(destination)!, "clone", "-q", source, destination);
         }
 
+        /// <summary>Commits the sample and clones it twice: one shallow path, one three folders deeper.</summary>
+        public static (TestProject One, TestProject Two) TwoClones(TestProject sample)
+        {
+            InitAndCommit(sample.Root);
+            var one = Path.Combine(TestProject.NewRoot(), "clone");
+            var two = Path.Combine(TestProject.NewRoot(), "some", "deeper", "clone");
+            Clone(sample.Root, one);
+            Clone(sample.Root, two);
+            return (sample.MovedTo(one), sample.MovedTo(two));
+        }
+
         private static void Git(string workingDirectory, params string[] args)
         {
             var all = new string[Identity.Length + args.Length];
