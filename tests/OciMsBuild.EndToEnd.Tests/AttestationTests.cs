@@ -21,13 +21,16 @@ namespace OciMsBuild.EndToEnd.Tests
         private const string SpdxType = "application/spdx+json";
         private const string InTotoType = "application/vnd.in-toto+json";
 
-        /// <summary>artifactType → the artifact manifest's digest, from the layout's index.json.</summary>
-        private static Dictionary<string, string> Referrers(TestProject project)
+        /// <summary>(artifactType, artifact manifest digest) of every referrer in the layout's index.json, in order.</summary>
+        private static List<(string Type, string Digest)> AllReferrers(TestProject project)
         {
             var index = ImageOnDisk.ParseVerbatim(File.ReadAllText(Path.Combine(project.LayoutPath, "index.json")));
             return index["manifests"]!.Where(m => m["artifactType"] != null)
-                .ToDictionary(m => (string)m["artifactType"]!, m => (string)m["digest"]!);
+                .Select(m => ((string)m["artifactType"]!, (string)m["digest"]!)).ToList();
         }
+
+        /// <summary>artifactType → the artifact manifest's digest, for a single-platform image.</summary>
+        private static Dictionary<string, string> Referrers(TestProject project) => AllReferrers(project).ToDictionary(r => r.Type, r => r.Digest);
 
         /// <summary>The artifact's payload (its one layer), and checks its subject is the image.</summary>
         private static JObject Payload(TestProject project, string artifactManifest)
@@ -44,18 +47,30 @@ namespace OciMsBuild.EndToEnd.Tests
         {
             var (one, two) = GitRepository.TwoClones(TestProject.Console());
             var baseImage = "-p:ContainerBaseImage=oci-layout://" + TestEnvironment.BaseLayout + ":runtime";
-            foreach (var stamp in new[] { "false", "true" })
+            var multiBase = "-p:ContainerBaseImage=oci-layout://" + TestEnvironment.BaseLayout + ":runtime-all";
+            // Unstamped, one platform; then stamped, a two-platform index; each from clean bin/ and obj/.
+            var rounds = new[]
             {
-                one.Publish("-r", "linux-x64", baseImage, "-p:ContainerStamp=" + stamp).AssertSuccess("publish clone one, stamp " + stamp);
-                two.Publish("-r", "linux-x64", baseImage, "-p:ContainerStamp=" + stamp).AssertSuccess("publish clone two, stamp " + stamp);
+                new[] { "-r", "linux-x64", baseImage, "-p:ContainerStamp=false" },
+                new[] { multiBase, "-p:ContainerRuntimeIdentifiers=\"linux-x64;linux-arm64\"", "-p:ContainerStamp=true" },
+            };
+            foreach (var round in rounds)
+            {
+                foreach (var clone in new[] { one, two })
+                {
+                    foreach (var dir in Directory.GetDirectories(clone.Root, "*", SearchOption.AllDirectories).Where(d => d.EndsWith("/bin") || d.EndsWith("/obj")).ToList())
+                        if (Directory.Exists(dir)) Directory.Delete(dir, true);
+                    clone.Publish(round).AssertSuccess("publish " + clone.Root + " " + string.Join(" ", round));
+                }
                 var a = new ImageOnDisk(one.LayoutPath, one.SummaryPath);
                 var b = new ImageOnDisk(two.LayoutPath, two.SummaryPath);
-                var ra = Referrers(one);
-                var rb = Referrers(two);
-                TestContext.Out.WriteLine($"stamp={stamp}: manifest {a.Digest} config {(string)a.Summary["configDigest"]!} sbom {ra[SpdxType]} provenance {ra[InTotoType]}");
-                Assert.That(b.Digest, Is.EqualTo(a.Digest), "image, stamp " + stamp);
-                Assert.That(rb, Is.EqualTo(ra), "SBOM and provenance, stamp " + stamp);
+                TestContext.Out.WriteLine($"{string.Join(" ", round)}: root {a.Digest} ({(string)a.Summary["mediaType"]!}); referrers {string.Join(", ", AllReferrers(one))}");
+                Assert.That(b.Digest, Is.EqualTo(a.Digest), "image or index");
+                Assert.That(AllReferrers(two), Is.EqualTo(AllReferrers(one)), "every platform's SBOM and provenance");
+                Assert.That(AllReferrers(one).Count, Is.EqualTo(round.Length == 4 ? 2 : 4), "two per platform");
             }
+            // Back to one stamped platform for the document checks below.
+            one.Publish("-r", "linux-x64", baseImage, "-p:ContainerStamp=true").AssertSuccess("publish clone one, stamped");
 
             // The SBOM: valid SPDX 2.3, with the app's packages, project, runtime and base.
             var sbom = Payload(one, Referrers(one)[SpdxType]);
