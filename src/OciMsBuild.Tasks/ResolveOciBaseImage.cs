@@ -26,6 +26,8 @@ namespace OciMsBuild.Tasks
         /// <summary>With UpdateLock, where the tag's digest and this platform's manifest digest are recorded.</summary>
         public string? LockFile { get; set; }
         public bool UpdateLock { get; set; }
+        /// <summary>Look up the base's own SBOM (once per base digest) for ours to list its packages.</summary>
+        public bool FetchBaseSbom { get; set; }
 
         [Output] public string PinnedDigest { get; private set; } = "";
 
@@ -68,6 +70,21 @@ namespace OciMsBuild.Tasks
                 var manifestDigest = reader.ReadFromStore(reference, PinnedDigest, platform, key).ManifestDigest!;
                 var changed = BaseLock.Record(lockPath, key, PinnedDigest, platform.ToString(), manifestDigest, Cancellation.Token);
                 Log.LogMessage(MessageImportance.High, "OciMsBuild: {0}: {1} → {2} ({3} {4}){5}", lockPath, key, PinnedDigest, platform, manifestDigest, changed ? "" : ", unchanged");
+            }
+            if (FetchBaseSbom)
+            {
+                var baseManifest = reader.ReadFromStore(reference, PinnedDigest, platform, reference.ToString()).ManifestDigest!;
+                try
+                {
+                    using var sbomLease = Connect();
+                    var found = Wait(ct => BaseSbom.EnsureAsync(sbomLease.Connections.Client(reference.Registry, RegistryAccess.Pull), store, reference.Repository, baseManifest, ct));
+                    Log.LogMessage(MessageImportance.Low, "OciMsBuild: base SBOM of {0}: {1}", baseManifest, found);
+                }
+                catch (Core.Errors.OciException e)
+                {
+                    // Only our SBOM's completeness depends on it: never fail the build for it.
+                    Log.LogMessage(MessageImportance.Normal, "OciMsBuild: the base's own SBOM could not be looked up ({0}); the SBOM lists the base by digest only.", e.Message);
+                }
             }
             if (reader.Refetched.Count > 0)
                 Log.LogMessage(MessageImportance.Normal, "OciMsBuild: rebuilding what the cache lost (blob store {0}): base {1}: {2} damaged (removed) → fetched again.",

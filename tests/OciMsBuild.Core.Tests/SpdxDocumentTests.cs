@@ -85,6 +85,21 @@ namespace OciMsBuild.Core.Tests
         }
 
         [Test]
+        public void The_base_images_own_packages_are_listed_as_contained_in_the_base()
+        {
+            var inputs = Inputs();
+            inputs.BasePackages = new[]
+            {
+                JObject.Parse("{\"SPDXID\":\"SPDXRef-Package-libssl3-3.0.15\",\"name\":\"libssl3\",\"versionInfo\":\"3.0.15\",\"downloadLocation\":\"NOASSERTION\",\"licenseDeclared\":\"Apache-2.0\",\"supplier\":\"Organization: Debian\"}"),
+            };
+            var bytes = SpdxDocument.Create(inputs);
+            OciSchemas.AssertValid(OciSchemas.Spdx, bytes);
+            var text = Encoding.UTF8.GetString(bytes);
+            Assert.That(text, Does.Contain("\"SPDXID\":\"SPDXRef-Base-Package-libssl3-3.0.15\"").And.Contain("\"licenseDeclared\":\"Apache-2.0\""));
+            Assert.That(text, Does.Contain("{\"spdxElementId\":\"SPDXRef-BaseImage\",\"relationshipType\":\"CONTAINS\",\"relatedSpdxElement\":\"SPDXRef-Base-Package-libssl3-3.0.15\"}"));
+        }
+
+        [Test]
         public void The_inventory_reads_the_rid_target_with_hashes_and_nuspec_licenses()
         {
             var dir = Path.Combine(Path.GetTempPath(), "assets-" + Guid.NewGuid().ToString("N"));

@@ -133,6 +133,15 @@ namespace OciMsBuild.EndToEnd.Tests
                 Assert.That((string)artifact["subject"]!["digest"]!, Is.EqualTo(digest));
                 Assert.That((string)artifact["artifactType"]!, Is.EqualTo((string)entry["artifactType"]!));
             }
+
+            // An app built on that image: its SBOM lists the base's packages, read from the base's own SBOM.
+            var onTop = TestProject.Console(name: "OnTopApp");
+            onTop.Publish("-r", "linux-x64", $"-p:ContainerBaseImage={registry.Host}/team/attested:latest").AssertSuccess("publish over the attested image");
+            var sbom = Payload(onTop, Referrers(onTop)[SpdxType]);
+            var ids = sbom["packages"]!.Select(p => (string)p["SPDXID"]!).ToList();
+            TestContext.Out.WriteLine("SBOM over an attested base: " + string.Join(", ", ids));
+            Assert.That(ids, Does.Contain("SPDXRef-Base-Package-Newtonsoft.Json-13.0.3").And.Contain("SPDXRef-Base-App-AttestedApp"));
+            Assert.That(sbom["relationships"]!.Any(r => (string)r["spdxElementId"]! == "SPDXRef-BaseImage" && (string)r["relationshipType"]! == "CONTAINS"), Is.True);
         }
     }
 }

@@ -186,6 +186,36 @@ namespace OciMsBuild.Core.Registry
             }
         }
 
+        /// <summary>
+        /// The referrers of <paramref name="digest"/> with <paramref name="artifactType"/>: from the
+        /// referrers API (distribution-spec 1.1), else from the referrers tag sha256-&lt;hex&gt;. Empty when none.
+        /// </summary>
+        public Task<List<Descriptor>> GetReferrersAsync(string repository, string digest, string artifactType, CancellationToken ct = default)
+        {
+            var what = $"listing the referrers of {Registry}/{repository}@{digest}";
+            return Run(what, async token =>
+            {
+                using (var response = await _session.SendAsync(b => new HttpRequestMessage(HttpMethod.Get,
+                    $"v2/{repository}/referrers/{digest}?artifactType={Uri.EscapeDataString(artifactType)}"), Scopes(repository), token).ConfigureAwait(false))
+                {
+                    var type = response.Content.Headers.ContentType?.MediaType;
+                    if (response.IsSuccessStatusCode && type == MediaTypes.OciIndex)
+                    {
+                        var listed = OciJson.Parse<ImageIndex>(await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false));
+                        return listed.Manifests.Where(m => m.ArtifactType == artifactType).ToList();
+                    }
+                    if (response.IsSuccessStatusCode || (response.StatusCode != HttpStatusCode.NotFound && response.StatusCode != HttpStatusCode.MethodNotAllowed))
+                        throw await Failure(response, what).ConfigureAwait(false);
+                }
+                // No referrers API: the tag schema.
+                using var tagged = await _session.SendAsync(b => ManifestRequest(HttpMethod.Get, repository, digest.Replace(':', '-')), Scopes(repository), token).ConfigureAwait(false);
+                if (tagged.StatusCode == HttpStatusCode.NotFound) return new List<Descriptor>();
+                if (!tagged.IsSuccessStatusCode) throw await Failure(tagged, what).ConfigureAwait(false);
+                var index = OciJson.Parse<ImageIndex>(await tagged.Content.ReadAsByteArrayAsync().ConfigureAwait(false));
+                return index.Manifests.Where(m => m.ArtifactType == artifactType).ToList();
+            }, ct);
+        }
+
         /// <summary>Reads a small blob (a config) whole, verified.</summary>
         public Task<byte[]> GetBlobBytesAsync(string repository, string digest, CancellationToken ct = default)
         {

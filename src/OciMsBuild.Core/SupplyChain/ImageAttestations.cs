@@ -49,6 +49,7 @@ namespace OciMsBuild.Core.SupplyChain
                     Runtimes = request.Runtimes,
                     BaseName = image.BaseDigest != null ? BaseNameOf(image) : null,
                     BaseDigest = image.BaseDigest,
+                    BasePackages = BaseSbom.PackagesOf(store, image.BaseDigest),
                     Created = request.Created,
                     ToolVersion = request.ToolVersion,
                 });

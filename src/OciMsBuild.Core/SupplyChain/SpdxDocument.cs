@@ -24,6 +24,8 @@ namespace OciMsBuild.Core.SupplyChain
         /// <summary>The base's registry reference (null for a local base or scratch) and manifest digest (null for scratch).</summary>
         public string? BaseName { get; set; }
         public string? BaseDigest { get; set; }
+        /// <summary>The packages of the base's own SBOM (its referrer), listed as contained in the base.</summary>
+        public IReadOnlyList<JObject> BasePackages { get; set; } = new JObject[0];
         public DateTimeOffset Created { get; set; }
         public string ToolVersion { get; set; } = "";
     }
@@ -75,6 +77,17 @@ namespace OciMsBuild.Core.SupplyChain
                 packages.Add(Package(baseId, name, inputs.BaseDigest, "CONTAINER",
                     inputs.BaseName != null ? BasePurl(inputs.BaseName, inputs.BaseDigest) : null, Sha256Of(inputs.BaseDigest)));
                 relationships.Add((imageId, "DESCENDANT_OF", baseId));
+                foreach (var package in inputs.BasePackages)
+                {
+                    var original = (string?)package["SPDXID"] ?? "";
+                    var id = Id("Base", original.StartsWith("SPDXRef-", StringComparison.Ordinal) ? original.Substring(8) : original);
+                    var copy = Package(id, (string?)package["name"] ?? "", (string?)package["versionInfo"] ?? "", "LIBRARY", null, null);
+                    // What the base's SBOM says about each package, in the fields our documents use.
+                    foreach (var field in new[] { "versionInfo", "licenseDeclared", "checksums", "externalRefs", "primaryPackagePurpose" })
+                        if (package[field] != null) copy[field] = package[field]!.DeepClone();
+                    packages.Add(copy);
+                    relationships.Add((baseId, "CONTAINS", id));
+                }
             }
 
             var document = new JObject
