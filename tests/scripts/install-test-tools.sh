@@ -15,6 +15,7 @@
 #   curl             talk to web apps running in containers; the registry tests' forward-proxy check
 #   ca-certificates  the CA bundle copied into the test base images
 #   zstd             the reference zstd reads our opt-in zstd layers (zstd -t)
+#   git              the reproducibility, label and attestation tests build git clones (SourceLink, stamping)
 #   docker.io        a real Docker Engine 20.10 (dockerd + docker CLI), started privately by tests/scripts/dockerd.sh:
 #                    `docker load` of our tarballs and `docker run` of the images
 #   qemu-user-static run linux/arm64 programs and images on an amd64 machine: the arm64 test base
@@ -25,7 +26,7 @@
 set -euo pipefail
 
 packages=(docker-registry skopeo umoci apache2-utils jq podman runc bubblewrap busybox-static uidmap curl ca-certificates
-          qemu-user-static docker.io zstd)
+          qemu-user-static docker.io zstd git)
 
 missing=()
 for p in "${packages[@]}"; do
