@@ -44,7 +44,7 @@ namespace OciMsBuild.Core.Tests
             Assert.That((string?)definition["buildType"], Does.StartWith("https://"));
             Assert.That(definition["externalParameters"]!["runtimeIdentifiers"]!.Select(r => (string)r!), Is.EqualTo(new[] { "linux-arm64", "linux-x64" }));
             Assert.That((string?)definition["externalParameters"]!["baseImage"], Is.EqualTo("registry.example/dotnet/runtime:10.0@sha256:" + new string('b', 64)));
-            var dependencies = definition["resolvedDependencies"]!.ToDictionary(d => (string)d["uri"]!, d => d["digest"]);
+            var dependencies = definition["resolvedDependencies"]!.ToDictionary(d => (string?)d["uri"] ?? (string)d["name"]!, d => d["digest"]);
             Assert.That((string?)dependencies["pkg:nuget/Newtonsoft.Json@13.0.3"]!["sha512"], Is.EqualTo("ab12"));
             Assert.That((string?)dependencies["git+https://example.invalid/hello"]!["gitCommit"], Is.EqualTo("0123456789abcdef0123456789abcdef01234567"));
             Assert.That(dependencies.Keys, Has.None.Contains("Greeting"), "a ProjectReference is source, not a resolved dependency");
@@ -64,6 +64,13 @@ namespace OciMsBuild.Core.Tests
             bare.BaseDigest = null;
             var text = Encoding.UTF8.GetString(ProvenanceStatement.Create(bare));
             Assert.That(text, Does.Not.Contain("gitCommit").And.Not.Contain("baseImage").And.Not.Contain("oci://"));
+
+            var noRemote = Inputs();
+            noRemote.SourceRepository = null;
+            var local = JObject.Parse(Encoding.UTF8.GetString(ProvenanceStatement.Create(noRemote)));
+            var source = local["predicate"]!["buildDefinition"]!["resolvedDependencies"]!.Single(d => d["digest"]?["gitCommit"] != null);
+            Assert.That((string?)source["name"], Is.EqualTo("source"), "a commit without a known remote");
+            Assert.That(source["uri"], Is.Null);
         }
     }
 }

@@ -50,7 +50,13 @@ namespace OciMsBuild.Core.SupplyChain
 
             var dependencies = new List<JObject>();
             if (inputs.SourceRevision != null)
-                dependencies.Add(Dependency("git+" + (inputs.SourceRepository ?? "unknown"), "gitCommit", inputs.SourceRevision));
+            {
+                // A repository without a known remote still has its commit: named "source" then (SLSA allows a name instead of a uri).
+                var source = new JObject { ["digest"] = new JObject { ["gitCommit"] = inputs.SourceRevision } };
+                if (inputs.SourceRepository != null) source.AddFirst(new JProperty("uri", "git+" + inputs.SourceRepository));
+                else source.AddFirst(new JProperty("name", "source"));
+                dependencies.Add(source);
+            }
             if (inputs.BaseDigest != null && inputs.BaseDigest.StartsWith("sha256:", System.StringComparison.Ordinal))
                 dependencies.Add(Dependency("oci://" + (inputs.BaseName ?? "base"), "sha256", inputs.BaseDigest.Substring(7)));
             foreach (var dep in inputs.Dependencies.Where(d => d.Type == "package"))
@@ -77,7 +83,7 @@ namespace OciMsBuild.Core.SupplyChain
                         ["buildType"] = BuildType,
                         ["externalParameters"] = external,
                         ["internalParameters"] = new JObject { ["sdkVersion"] = inputs.SdkVersion },
-                        ["resolvedDependencies"] = new JArray(dependencies.OrderBy(d => (string)d["uri"]!, System.StringComparer.Ordinal)),
+                        ["resolvedDependencies"] = new JArray(dependencies.OrderBy(d => (string?)d["uri"] ?? (string?)d["name"] ?? "", System.StringComparer.Ordinal)),
                     },
                     ["runDetails"] = new JObject
                     {
