@@ -105,9 +105,15 @@ namespace OciMsBuild.EndToEnd.Tests
             TestContext.Progress.WriteLine($"two-platform framework-dependent push: {pushed.Groups[2].Value} blobs uploaded, {pushed.Groups[3].Value} MB");
             var indexDigest = pushed.Groups[1].Value;
             var manifestPuts = proxy.Requests.Where(r => r.Method == "PUT" && r.Path.Contains("/manifests/")).Select(r => r.Path.Substring(r.Path.LastIndexOf('/') + 1)).ToList();
-            Assert.That(manifestPuts, Is.EqualTo(new[] { (string)platforms["linux-x64"]["digest"]!, (string)platforms["linux-arm64"]["digest"]!, "1.0", "latest" }),
-                "the platforms by digest first, then the index under each tag");
-            Assert.That(registry.Storage.Tags("team/web"), Is.EquivalentTo(new[] { "1.0", "latest" }), "no per-platform tags");
+            var x64 = (string)platforms["linux-x64"]["digest"]!;
+            var arm64 = (string)platforms["linux-arm64"]["digest"]!;
+            Assert.That(manifestPuts.Take(2), Is.EqualTo(new[] { x64, arm64 }), "the platforms by digest first");
+            Assert.That(manifestPuts.Skip(manifestPuts.Count - 2), Is.EqualTo(new[] { "1.0", "latest" }), "the index under each tag last");
+            // Between them: each platform's SBOM and provenance by digest, then its referrers tag (no referrers API here).
+            var referrerPuts = manifestPuts.Skip(2).Take(manifestPuts.Count - 4).ToList();
+            Assert.That(referrerPuts.Where(p => p.StartsWith("sha256-")), Is.EqualTo(new[] { x64.Replace(':', '-'), arm64.Replace(':', '-') }));
+            Assert.That(referrerPuts.Count(p => p.StartsWith("sha256:")), Is.EqualTo(4), "two attestations per platform");
+            Assert.That(registry.Storage.Tags("team/web").Where(t => !t.StartsWith("sha256-")), Is.EquivalentTo(new[] { "1.0", "latest" }), "no per-platform tags");
 
             var remote = $"docker://{registry.Host}/team/web:1.0";
             var (index, remoteDigest) = RawIndex(remote, "--tls-verify=false");
