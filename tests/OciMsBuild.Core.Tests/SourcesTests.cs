@@ -161,6 +161,21 @@ namespace OciMsBuild.Core.Tests
         }
 
         [Test]
+        public void A_layout_with_an_sbom_and_provenance_still_holds_one_image()
+        {
+            var image = TestImages.Build(_store, _temp, content: "base content");
+            image.Referrers = new System.Collections.Generic.List<Core.SupplyChain.Referrer>
+            {
+                Core.SupplyChain.Referrer.Attach(_store, image.Manifest, "application/spdx+json", System.Text.Encoding.UTF8.GetBytes("{}"), TestImages.Epoch),
+                Core.SupplyChain.Referrer.Attach(_store, image.Manifest, "application/vnd.in-toto+json", System.Text.Encoding.UTF8.GetBytes("{}"), TestImages.Epoch),
+            };
+            var dir = _temp.Combine("attested");
+            OciLayoutWriter.Write(dir, LayoutContent.For(Core.Build.ImageSet.Single(image), new ImageName(null, "base", new[] { "only" }), withReferrers: true), _store);
+            Assert.That(System.IO.File.ReadAllText(System.IO.Path.Combine(dir, "index.json")), Does.Contain("application/spdx+json"));
+            AssertSameImage(new LayoutImageReader(dir, "x", _readStore).Read(null, null, TestImages.LinuxAmd64), image);
+        }
+
+        [Test]
         public void Layout_without_tag_picks_the_only_image_or_latest()
         {
             var (image, dir) = Layout("latest", "2.0");

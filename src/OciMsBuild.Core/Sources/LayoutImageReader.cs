@@ -84,11 +84,13 @@ namespace OciMsBuild.Core.Sources
                 throw new OciException(ErrorCodes.BaseTagNotFound,
                     $"ContainerBaseImage '{_displayName}': {Where} has no tag '{tag}'. Tags there: {(tags.Count == 0 ? "none" : string.Join(", ", tags))}.");
             }
-            if (index.Manifests.Count == 1) return index.Manifests[0];
-            var latest = index.Manifests.FirstOrDefault(m => m.Annotations != null && m.Annotations.TryGetValue(AnnotationKeys.RefName, out var t) && t == "latest");
+            // An SBOM or provenance record (an entry with an artifactType, as our own layouts have) is not an image.
+            var images = index.Manifests.Where(m => string.IsNullOrEmpty(m.ArtifactType)).ToList();
+            if (images.Count == 1) return images[0];
+            var latest = images.FirstOrDefault(m => m.Annotations != null && m.Annotations.TryGetValue(AnnotationKeys.RefName, out var t) && t == "latest");
             if (latest != null) return latest;
             throw new OciException(ErrorCodes.BaseTagNotFound,
-                $"ContainerBaseImage '{_displayName}': {Where} holds {index.Manifests.Count} images; name one with ':TAG' or '@sha256:…'. Tags there: {(tags.Count == 0 ? "none" : string.Join(", ", tags))}.");
+                $"ContainerBaseImage '{_displayName}': {Where} holds {images.Count} images; name one with ':TAG' or '@sha256:…'. Tags there: {(tags.Count == 0 ? "none" : string.Join(", ", tags))}.");
         }
 
         private (Descriptor, ImageManifest) ResolveManifest(Descriptor top, Platform platform)
