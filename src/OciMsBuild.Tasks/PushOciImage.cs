@@ -47,6 +47,9 @@ namespace OciMsBuild.Tasks
             Log.LogMessage(MessageImportance.High, "OciMsBuild: pushed {0}/{1}:{2} {3} ({4}; {5} requests{6})",
                 registry, Repository, string.Join(",", Tags), result.ManifestDigest, what, result.Requests,
                 result.Retries > 0 ? $", {result.Retries} retried" : "");
+            if (result.AttestationFailure != null)
+                Log.LogMessage(MessageImportance.High, "OciMsBuild: the image was pushed without its SBOM and provenance: the registry did not take them ({0}). They are in the OCI layout; ContainerGenerateSbom=false / ContainerGenerateProvenance=false stop making them.",
+                    result.AttestationFailure);
         }
     }
 }

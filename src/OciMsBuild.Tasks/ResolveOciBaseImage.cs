@@ -28,6 +28,8 @@ namespace OciMsBuild.Tasks
         public bool UpdateLock { get; set; }
         /// <summary>Look up the base's own SBOM (once per base digest) for ours to list its packages.</summary>
         public bool FetchBaseSbom { get; set; }
+        /// <summary>Where what the lookup found is written (rewritten only when it changes): an input of the image step.</summary>
+        public string? BaseSbomFile { get; set; }
 
         [Output] public string PinnedDigest { get; private set; } = "";
 
@@ -71,20 +73,29 @@ namespace OciMsBuild.Tasks
                 var changed = BaseLock.Record(lockPath, key, PinnedDigest, platform.ToString(), manifestDigest, Cancellation.Token);
                 Log.LogMessage(MessageImportance.High, "OciMsBuild: {0}: {1} → {2} ({3} {4}){5}", lockPath, key, PinnedDigest, platform, manifestDigest, changed ? "" : ", unchanged");
             }
-            if (FetchBaseSbom)
+            if (FetchBaseSbom && !string.IsNullOrEmpty(BaseSbomFile))
             {
-                var baseManifest = reader.ReadFromStore(reference, PinnedDigest, platform, reference.ToString()).ManifestDigest!;
-                try
+                // What the lookup found is an input of the image step: a later successful lookup rebuilds the SBOM.
+                string found;
+                if (policy == Core.Registry.PullPolicy.Never) found = "not looked up (ContainerBaseImagePullPolicy=Never)";
+                else
                 {
-                    using var sbomLease = Connect();
-                    var found = Wait(ct => BaseSbom.EnsureAsync(sbomLease.Connections.Client(reference.Registry, RegistryAccess.Pull), store, reference.Repository, baseManifest, ct));
-                    Log.LogMessage(MessageImportance.Low, "OciMsBuild: base SBOM of {0}: {1}", baseManifest, found);
+                    var baseManifest = reader.ReadFromStore(reference, PinnedDigest, platform, reference.ToString()).ManifestDigest!;
+                    try
+                    {
+                        using var sbomLease = Connect();
+                        found = Wait(ct => BaseSbom.EnsureAsync(sbomLease.Connections.Client(reference.Registry, RegistryAccess.Pull), store, reference.Repository, baseManifest, ct));
+                        found = BaseSbom.RecordOf(store, baseManifest) ?? found;
+                    }
+                    catch (System.Exception e) when (!(e is System.OperationCanceledException))
+                    {
+                        // Only our SBOM's completeness depends on it: never fail the build for it.
+                        found = "lookup failed";
+                        Log.LogMessage(MessageImportance.Normal, "OciMsBuild: the base's own SBOM could not be looked up ({0}); the SBOM lists the base by digest only.", e.Message);
+                    }
                 }
-                catch (Core.Errors.OciException e)
-                {
-                    // Only our SBOM's completeness depends on it: never fail the build for it.
-                    Log.LogMessage(MessageImportance.Normal, "OciMsBuild: the base's own SBOM could not be looked up ({0}); the SBOM lists the base by digest only.", e.Message);
-                }
+                AtomicFile.WriteIfChanged(BaseSbomFile!, found + "\n");
+                Log.LogMessage(MessageImportance.Low, "OciMsBuild: base SBOM: {0}", found);
             }
             if (reader.Refetched.Count > 0)
                 Log.LogMessage(MessageImportance.Normal, "OciMsBuild: rebuilding what the cache lost (blob store {0}): base {1}: {2} damaged (removed) → fetched again.",

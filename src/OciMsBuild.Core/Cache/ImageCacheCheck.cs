@@ -126,6 +126,11 @@ namespace OciMsBuild.Core.Cache
                     bool registryBase = i < image.LayerKinds.Count && image.LayerKinds[i] == "base" && image.BaseSource != null;
                     yield return new CacheCheckState.BlobRef(image.Layers[i].Digest, image.Layers[i].Size, registryBase);
                 }
+                foreach (var referrer in image.Referrers ?? new List<SupplyChain.Referrer>())
+                {
+                    yield return new CacheCheckState.BlobRef(referrer.Manifest.Digest, referrer.Manifest.Size, false);
+                    foreach (var blob in referrer.Blobs) yield return new CacheCheckState.BlobRef(blob.Digest, blob.Size, false);
+                }
             }
         }
 
@@ -170,6 +175,13 @@ namespace OciMsBuild.Core.Cache
                 }
                 yield return $"{(isBase ? "base layer" : "layer " + kind)} {Short(layer.Digest)} {Describe(state)}";
             }
+            // The SBOM and provenance are rebuilt with the image (their blobs are small and all ours).
+            foreach (var referrer in image.Referrers ?? new List<SupplyChain.Referrer>())
+                foreach (var blob in new[] { referrer.Manifest }.Concat(referrer.Blobs))
+                {
+                    var state = CheckBlob(blob.Digest, blob.Size);
+                    if (state != BlobState.Ok) yield return $"{referrer.Manifest.ArtifactType ?? "referrer"} blob {Short(blob.Digest)} {Describe(state)}";
+                }
         }
 
         /// <summary>Saves what was found good; returns the one-line message for the log, or null when nothing was wrong.</summary>

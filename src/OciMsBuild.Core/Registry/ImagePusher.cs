@@ -31,6 +31,8 @@ namespace OciMsBuild.Core.Registry
         public int Retries { get; set; }
         /// <summary>SBOM and provenance manifests pushed as referrers of the image(s).</summary>
         public int ReferrersPushed { get; set; }
+        /// <summary>Why the SBOM and provenance could not be attached (the image itself was pushed), if they could not.</summary>
+        public string? AttestationFailure { get; set; }
     }
 
     /// <summary>
@@ -96,7 +98,15 @@ namespace OciMsBuild.Core.Registry
                 // SBOM and provenance before any tag names the image, so a tagged image has its
                 // attestations (a registry takes a referrer before its subject).
                 foreach (var image in set.Images)
-                    await ReferrersPusher.PushAsync(client, _blobs, _store, repository, image, result, ct).ConfigureAwait(false);
+                {
+                    // Best effort: a registry that refuses OCI artifacts, or an immutable referrers tag,
+                    // must not cost the image its push. The task reports what was left out.
+                    try { await ReferrersPusher.PushAsync(client, _blobs, _store, repository, image, result, ct).ConfigureAwait(false); }
+                    catch (Exception e) when (!(e is OperationCanceledException))
+                    {
+                        result.AttestationFailure ??= e.Message;
+                    }
+                }
                 if (tags.Count == 0)
                     await client.PutManifestAsync(repository, set.Root.Digest, _store.ReadVerified(set.Root.Digest), set.Root.MediaType, ct).ConfigureAwait(false);
             }

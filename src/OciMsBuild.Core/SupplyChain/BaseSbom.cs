@@ -34,7 +34,9 @@ namespace OciMsBuild.Core.SupplyChain
             string? sbomDigest = null;
             if (found != null)
             {
-                var manifest = OciJson.Parse<ImageManifest>((await client.GetManifestAsync(repository, found.Digest, ct).ConfigureAwait(false)).Bytes);
+                ImageManifest manifest;
+                try { manifest = OciJson.Parse<ImageManifest>((await client.GetManifestAsync(repository, found.Digest, ct).ConfigureAwait(false)).Bytes); }
+                catch (Newtonsoft.Json.JsonException) { manifest = new ImageManifest(); }
                 var layer = manifest.Layers.FirstOrDefault(l => l.MediaType == SpdxDocument.MediaType);
                 if (layer != null && manifest.Subject?.Digest == manifestDigest)
                 {
@@ -44,6 +46,13 @@ namespace OciMsBuild.Core.SupplyChain
             }
             AtomicFile.WriteIfChanged(record, (sbomDigest ?? None) + "\n");
             return sbomDigest == null ? "none" : "fetched " + sbomDigest;
+        }
+
+        /// <summary>What the lookup recorded for a base manifest: its SBOM digest, "none", or null when never looked up.</summary>
+        public static string? RecordOf(BlobStore store, string manifestDigest)
+        {
+            var record = RecordPath(store, manifestDigest);
+            return File.Exists(record) ? File.ReadAllText(record).Trim() : null;
         }
 
         /// <summary>The packages of the base's SBOM, when a build found one and the store still has it.</summary>

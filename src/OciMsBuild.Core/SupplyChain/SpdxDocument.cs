@@ -125,6 +125,8 @@ namespace OciMsBuild.Core.SupplyChain
                 ["copyrightText"] = "NOASSERTION",
                 ["primaryPackagePurpose"] = purpose,
             };
+            // The app's version only when stamping: a version that follows the commit must not change unstamped SBOMs.
+            if (string.IsNullOrEmpty(version)) package.Remove("versionInfo");
             if (sha256 != null) package["checksums"] = new JArray(new JObject { ["algorithm"] = "SHA256", ["checksumValue"] = sha256 });
             if (purl != null)
                 package["externalRefs"] = new JArray(new JObject { ["referenceCategory"] = "PACKAGE-MANAGER", ["referenceType"] = "purl", ["referenceLocator"] = purl });
