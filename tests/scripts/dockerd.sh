@@ -30,7 +30,10 @@ case $cmd in
       for _ in $(seq 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
       kill -9 "$pid" 2>/dev/null || true
     fi
-    # vfs layers can hold read-only or busy mounts only while dockerd runs; it is stopped now.
+    # dockerd leaves mounts behind (exec/netns/default): unmount everything below DIR, deepest first,
+    # or rm -rf fails and the directory stays.
+    awk -v p="$dir/" 'index($5, p) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
+      while read -r m; do umount -l "$m" 2>/dev/null || true; done || true
     rm -rf "$dir" ;;
   *) echo "usage: dockerd.sh start|stop DIR" >&2; exit 2 ;;
 esac
