@@ -47,6 +47,10 @@ namespace OciMsBuild.Core.Errors
         public const string InvalidBaseLock = "OCI1028";
         /// <summary>ContainerLayerCompression is not gzip or zstd, or zstd was asked for a Docker-format image (which has no zstd layer type).</summary>
         public const string InvalidLayerCompression = "OCI1030";
+        /// <summary>A container engine choice is not auto, docker or podman (the message names the property).</summary>
+        public const string InvalidEngine = "OCI1031";
+        /// <summary>A ContainerStructureTest file cannot be read, is not valid YAML, or holds a field, value or regex OciMsBuild would not run as written.</summary>
+        public const string InvalidStructureTest = "OCI1032";
 
         // OCI2xxx: registry and network
         /// <summary>The registry cannot be reached: unknown host, connection refused, network down.</summary>
@@ -104,5 +108,19 @@ namespace OciMsBuild.Core.Errors
         public const string BlobCacheFull = "OCI3016";
         /// <summary>Any other I/O error while writing a blob into the blob store.</summary>
         public const string BlobCacheWriteFailed = "OCI3017";
+
+        // OCI4xxx: container engines (docker, podman) and image tests
+        /// <summary>No docker or podman CLI was found on PATH (the message names each CLI and the PATH searched).</summary>
+        public const string EngineNotFound = "OCI4001";
+        /// <summary>The docker/podman CLI is there but its engine does not answer (dead socket, daemon not running, broken configuration).</summary>
+        public const string EngineNotAnswering = "OCI4002";
+        /// <summary>An engine command (load, run, commit, export, rm) failed or timed out: the message has its command line, exit code and output tail.</summary>
+        public const string EngineCommandFailed = "OCI4003";
+
+        // OCI401x: image (structure) tests
+        /// <summary>A structure test failed: one error per failed test, naming the YAML file, the platform and the test.</summary>
+        public const string StructureTestFailed = "OCI4010";
+        /// <summary>Warning: structure tests were skipped (ContainerStructureTestSkipCommands, or a platform the machine cannot run): never silently.</summary>
+        public const string StructureTestSkipped = "OCI4011";
     }
 }

@@ -27,6 +27,36 @@ namespace OciMsBuild.Core.Output
 
         public const string Property = "ContainerArchiveOutputPath";
 
+        /// <summary>
+        /// The archive's bytes into <paramref name="output"/>: what `docker load` and `podman load`
+        /// read (manifest.json) and what OCI tools read (index.json, oci-layout), from one stream.
+        /// </summary>
+        public static void WriteTo(Stream output, LayoutContent content, BuiltImage dockerImage, ImageName name, BlobStore store)
+        {
+            var manifestJson = Oci.OciJson.ToBytes(new[]
+            {
+                new DockerManifestEntry
+                {
+                    Config = LayoutContent.BlobPath(dockerImage.Config.Digest),
+                    RepoTags = name.RepoTags.ToList(),
+                    Layers = dockerImage.Layers.Select(l => LayoutContent.BlobPath(l.Digest)).ToList(),
+                },
+            });
+            var utf8 = new UTF8Encoding(false);
+            var tar = new DeterministicTarWriter(output, new DateTime(1970, 1, 1), 0, 0);
+            tar.WriteDirectory("blobs/", FileModes.Directory);
+            tar.WriteDirectory("blobs/sha256/", FileModes.Directory);
+            foreach (var digest in content.BlobDigests)
+            {
+                store.Verify(digest);
+                tar.WriteFile(LayoutContent.BlobPath(digest), FileModes.Regular, store.PathOf(digest));
+            }
+            tar.WriteBytes("index.json", FileModes.Regular, content.IndexJson);
+            tar.WriteBytes("manifest.json", FileModes.Regular, manifestJson);
+            tar.WriteBytes("oci-layout", FileModes.Regular, utf8.GetBytes(LayoutContent.OciLayoutFile));
+            tar.Finish();
+        }
+
         public static void Write(string path, LayoutContent content, BuiltImage dockerImage, ImageName name, BlobStore store)
         {
             path = PathComparison.Normalize(path);
@@ -36,31 +66,8 @@ namespace OciMsBuild.Core.Output
             try
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                var manifestJson = Oci.OciJson.ToBytes(new[]
-                {
-                    new DockerManifestEntry
-                    {
-                        Config = LayoutContent.BlobPath(dockerImage.Config.Digest),
-                        RepoTags = name.RepoTags.ToList(),
-                        Layers = dockerImage.Layers.Select(l => LayoutContent.BlobPath(l.Digest)).ToList(),
-                    },
-                });
-                var utf8 = new UTF8Encoding(false);
                 using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-                {
-                    var tar = new DeterministicTarWriter(file, new DateTime(1970, 1, 1), 0, 0);
-                    tar.WriteDirectory("blobs/", FileModes.Directory);
-                    tar.WriteDirectory("blobs/sha256/", FileModes.Directory);
-                    foreach (var digest in content.BlobDigests)
-                    {
-                        store.Verify(digest);
-                        tar.WriteFile(LayoutContent.BlobPath(digest), FileModes.Regular, store.PathOf(digest));
-                    }
-                    tar.WriteBytes("index.json", FileModes.Regular, content.IndexJson);
-                    tar.WriteBytes("manifest.json", FileModes.Regular, manifestJson);
-                    tar.WriteBytes("oci-layout", FileModes.Regular, utf8.GetBytes(LayoutContent.OciLayoutFile));
-                    tar.Finish();
-                }
+                    WriteTo(file, content, dockerImage, name, store);
                 OutputOwnership.CheckArchiveFile(path, Property); // again: the path may have changed during the copy
                 AtomicFile.ReplaceWith(temp, path);
             }
