@@ -21,7 +21,7 @@ namespace OciMsBuild.Tasks
         [Required] public string BlobCachePath { get; set; } = "";
         [Required] public ITaskItem[] TestFiles { get; set; } = new ITaskItem[0];
         public string? ReportFile { get; set; }
-        /// <summary>Written only when every test passed: the target's up-to-date output, so a failure is never skipped next time.</summary>
+        /// <summary>Written only when every test passed (none failed or skipped): the target's up-to-date output, so a failure is never skipped next time.</summary>
         public string? PassedStampFile { get; set; }
         public string? Engine { get; set; }
         public bool SkipCommands { get; set; }
@@ -49,7 +49,9 @@ namespace OciMsBuild.Tasks
             Log.LogMessage(MessageImportance.High,
                 $"OciMsBuild: structure tests: {results.Count(r => r.Outcome == TestOutcome.Passed)} passed, {failed} failed, {results.Count(r => r.Outcome == TestOutcome.Skipped)} skipped " +
                 $"on {string.Join(", ", set.Images.Select(i => i.Platform.ToString()))} in {clock.Elapsed.TotalSeconds:0.00} s" + (string.IsNullOrEmpty(ReportFile) ? "" : $"; report: {ReportFile}"));
-            if (failed == 0 && !string.IsNullOrEmpty(PassedStampFile)) File.WriteAllText(PassedStampFile!, "passed\n");
+            // Skipped tests are not a pass: the next build runs (and reports) them again.
+            if (failed == 0 && results.All(r => r.Outcome == TestOutcome.Passed) && !string.IsNullOrEmpty(PassedStampFile))
+                File.WriteAllText(PassedStampFile!, "passed\n");
         }
 
         private void Report(IReadOnlyList<TestResult> results)

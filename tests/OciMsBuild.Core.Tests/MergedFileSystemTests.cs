@@ -92,6 +92,19 @@ namespace OciMsBuild.Core.Tests
         }
 
         [Test]
+        public void A_hard_link_to_a_symbolic_link_is_that_link_and_one_to_a_replaced_file_keeps_the_old_bytes()
+        {
+            using var dir = new TempDir();
+            var fs = Merge(dir,
+                l => l.File("etc/real", "v1").Symlink("etc/alias", "real").HardLink("etc/alias2", "etc/alias").HardLink("etc/old", "etc/real"),
+                l => l.File("etc/real", "v2"));
+            Assert.That(fs.Lookup("/etc/alias2", followLast: false)!.Type, Is.EqualTo(EntryType.Symlink));
+            Assert.That(fs.Lookup("/etc/alias2")!.Path, Is.EqualTo("/etc/real"));
+            var old = fs.Lookup("/etc/old")!;
+            Assert.That(System.Text.Encoding.UTF8.GetString(fs.ReadFiles(new[] { old }, 100)["/etc/old"]), Is.EqualTo("v1"));
+        }
+
+        [Test]
         public void Folders_only_implied_by_their_files_exist()
         {
             using var dir = new TempDir();

@@ -146,6 +146,8 @@ fileExistenceTests:
 globalEnvVars:
   - key: GREETING
     value: hello
+  - key: PATH
+    value: /env/bin:$PATH
 commandTests:
   - name: the app runs
     command: dotnet
@@ -166,7 +168,12 @@ commandTests:
   - name: no network
     command: sh
     args: ['-c', 'for i in /sys/class/net/*; do echo $i; done']
+    expectedOutput: ['/sys/class/net/lo']
     excludedOutput: ['eth0']
+  - name: global env values expand the image's variables
+    command: sh
+    args: ['-c', 'echo $PATH']
+    expectedOutput: ['^/env/bin:/usr/local/sbin:']
 ";
 
         [Test]
@@ -177,7 +184,7 @@ commandTests:
             var result = project.PublishWith(new Dictionary<string, string?> { ["DOCKER_HOST"] = docker.DockerHost },
                 "-r", "linux-x64", Base("runtime"), "-p:ContainerStructureTestEngine=docker").AssertSuccess("publish with command tests in docker");
             Assert.That(result.Output, Does.Contain("command tests run in docker"));
-            Assert.That(result.Output, Does.Contain("structure tests: 4 passed, 0 failed, 0 skipped"));
+            Assert.That(result.Output, Does.Contain("structure tests: 5 passed, 0 failed, 0 skipped"));
             var images = docker.Docker("images", "--format", "{{.Repository}}:{{.Tag}}").AssertSuccess("docker images").Output;
             Assert.That(images, Does.Not.Contain("ocimsbuild"), "the test image and every intermediate image are removed");
             Assert.That(docker.Docker("ps", "-a", "-q").AssertSuccess("docker ps").Output.Trim(), Is.Empty, "no container is left");
@@ -196,7 +203,7 @@ commandTests:
             var result = project.PublishWith(podman.Environment.ToDictionary(p => p.Key, p => p.Value),
                 "-r", "linux-x64", Base("runtime"), "-p:ContainerStructureTestEngine=podman").AssertSuccess("publish with command tests in podman");
             Assert.That(result.Output, Does.Contain("command tests run in podman"));
-            Assert.That(result.Output, Does.Contain("structure tests: 4 passed, 0 failed, 0 skipped"));
+            Assert.That(result.Output, Does.Contain("structure tests: 5 passed, 0 failed, 0 skipped"));
             Assert.That(podman.Podman("images", "--format", "{{.Repository}}").AssertSuccess("podman images").Output, Does.Not.Contain("ocimsbuild"));
         }
 
@@ -212,8 +219,11 @@ commandTests:
 
             var skipped = project.PublishWith(noEngine, "-r", "linux-x64", Base("runtime"), "-p:ContainerStructureTestSkipCommands=true")
                 .AssertSuccess("publish with command tests skipped");
-            Assert.That(skipped.Output, Does.Contain("warning OCI4011").And.Contain("4 command test(s) skipped on linux/amd64: ContainerStructureTestSkipCommands=true"));
-            Assert.That((string?)Report(project).Attribute("skipped"), Is.EqualTo("4"));
+            Assert.That(skipped.Output, Does.Contain("warning OCI4011").And.Contain("5 command test(s) skipped on linux/amd64: ContainerStructureTestSkipCommands=true"));
+            Assert.That((string?)Report(project).Attribute("skipped"), Is.EqualTo("5"));
+            var again = project.PublishWith(noEngine, "-r", "linux-x64", Base("runtime"), "-p:ContainerStructureTestSkipCommands=true")
+                .AssertSuccess("the same publish again");
+            Assert.That(again.Output, Does.Contain("warning OCI4011"), "a skip is not remembered as a pass: it is reported again");
         }
 
         private static ProcessResult Emulation(string verb) =>

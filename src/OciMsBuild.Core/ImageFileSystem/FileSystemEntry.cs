@@ -17,6 +17,8 @@ namespace OciMsBuild.Core.ImageFileSystem
         public int Uid { get; internal set; }
         public int Gid { get; internal set; }
         public long Size { get; internal set; }
+        /// <summary>Modification time, whole seconds since 1970 (what tells a run's changes from the base's files).</summary>
+        public long MtimeSeconds { get; internal set; }
         public string? LinkTarget { get; internal set; }
         /// <summary>Which layer holds the bytes (-1: a directory only implied by its children).</summary>
         public int Layer { get; internal set; } = -1;

@@ -125,13 +125,19 @@ namespace OciMsBuild.Core.ImageFileSystem
                 return true;
             });
             foreach (var dir in opaque) RemoveChildren(dir);
-            foreach (var path in hidden) { _entries.Remove(path); RemoveChildren(path); }
+            foreach (var path in hidden)
+                if (_entries.TryGetValue(path, out var gone))
+                {
+                    _entries.Remove(path);
+                    if (gone.Type == EntryType.Directory) RemoveChildren(path);
+                }
             foreach (var entry in added) Add(entry);
         }
 
         private void Add(FileSystemEntry entry)
         {
-            if (entry.Type != EntryType.Directory) RemoveChildren(entry.Path); // a file replacing a folder hides its contents
+            bool replacesFolder = _entries.TryGetValue(entry.Path, out var previous) && previous.Type == EntryType.Directory;
+            if (entry.Type != EntryType.Directory && replacesFolder) RemoveChildren(entry.Path); // a file replacing a folder hides its contents
             else if (_entries.TryGetValue(entry.Path, out var existing) && existing.Type != EntryType.Directory) _entries.Remove(entry.Path);
             EnsureParents(entry.Path);
             if (entry.LinkTarget != null && entry.Type == EntryType.File && entry.ContentName == null)
@@ -141,7 +147,7 @@ namespace OciMsBuild.Core.ImageFileSystem
                 if (target == null) return; // links to nothing (invalid tar): ignore like a runtime would fail to create it
                 var copy = target.Clone();
                 copy.Path = entry.Path;
-                copy.LinkTarget = null;
+                if (copy.Type == EntryType.File) copy.LinkTarget = null; // a hard link to a symbolic link stays that link
                 _entries[entry.Path] = copy;
                 return;
             }
@@ -161,7 +167,7 @@ namespace OciMsBuild.Core.ImageFileSystem
                 _entries.Remove(key);
         }
 
-        private static FileSystemEntry ToEntry(TarEntry entry, string path, int layer)
+        internal static FileSystemEntry ToEntry(TarEntry entry, string path, int layer)
         {
             var header = entry.TarHeader;
             var result = new FileSystemEntry
@@ -170,6 +176,7 @@ namespace OciMsBuild.Core.ImageFileSystem
                 Mode = header.Mode & 0xFFF,
                 Uid = header.UserId,
                 Gid = header.GroupId,
+                MtimeSeconds = new DateTimeOffset(DateTime.SpecifyKind(header.ModTime, DateTimeKind.Utc)).ToUnixTimeSeconds(),
                 Layer = layer,
             };
             switch (header.TypeFlag)

@@ -12,7 +12,8 @@ namespace OciMsBuild.Core.ImageTests
     /// commandTests in a real engine, as container-structure-test's docker driver runs them: each
     /// setup command in a container of the image, committed; the command with the image's
     /// entrypoint replaced by it; teardown commands after. Every container and intermediate image
-    /// is removed again. No network unless the test environment asks for it.
+    /// is removed again. Containers have no network. An engine failure fails the one test (as in
+    /// container-structure-test), not the whole run.
     /// </summary>
     public sealed class CommandTestRunner
     {
@@ -21,14 +22,17 @@ namespace OciMsBuild.Core.ImageTests
         private readonly string _image;
         private readonly ImageMetadata _metadata;
         private readonly string _platform;
+        private readonly string? _runPlatform;
         private int _counter;
 
-        public CommandTestRunner(ContainerEngine engine, string loadedImage, ImageMetadata metadata, string platform)
+        /// <param name="runPlatform">Passed to the engine's run for a platform other than its own (emulated).</param>
+        public CommandTestRunner(ContainerEngine engine, string loadedImage, ImageMetadata metadata, string platform, string? runPlatform = null)
         {
             _engine = engine;
             _image = loadedImage;
             _metadata = metadata;
             _platform = platform;
+            _runPlatform = runPlatform;
         }
 
         public IReadOnlyList<TestResult> Run(StructureTestFile file, CancellationToken ct)
@@ -39,7 +43,8 @@ namespace OciMsBuild.Core.ImageTests
                 ct.ThrowIfCancellationRequested();
                 var result = new TestResult(file.Source, _platform, CommandTestKind, test.Name!);
                 var clock = Stopwatch.StartNew();
-                RunOne(file, test, result, ct);
+                try { RunOne(file, test, result, ct); }
+                catch (Errors.OciException e) { result.Fail(e.Message); }
                 result.Duration = clock.Elapsed;
                 results.Add(result);
             }
@@ -50,7 +55,7 @@ namespace OciMsBuild.Core.ImageTests
 
         private void RunOne(StructureTestFile file, CommandTest test, TestResult result, CancellationToken ct)
         {
-            var env = Environment(file, test);
+            var env = Environment(file, test, _metadata);
             var user = file.ContainerRunOptions?.User;
             var temporaryImages = new List<string>();
             var image = _image;
@@ -65,7 +70,7 @@ namespace OciMsBuild.Core.ImageTests
                         return;
                     }
                 }
-                var command = new[] { test.Command! }.Concat(test.Args ?? new List<string>()).Select(_metadata.Substitute).ToList();
+                var command = new[] { test.Command! }.Concat(test.Args ?? new List<string>()).Select(a => _metadata.Substitute(a, env)).ToList();
                 bool keep = test.Teardown?.Count > 0;
                 var name = NewName();
                 var run = _engine.Run(new RunRequest
@@ -77,17 +82,18 @@ namespace OciMsBuild.Core.ImageTests
                     User = user,
                     Name = name,
                     Keep = keep,
+                    Platform = _runPlatform,
                     Timeout = CommandTimeout,
                 }, ct);
                 result.Stdout = run.Stdout;
                 result.Stderr = run.Stderr;
                 Check(test, run, result);
-                if (keep)
+                if (keep && !run.TimedOut)
                 {
                     var after = NewImageName();
-                    _engine.Commit(name, after, ct);
-                    _engine.RemoveContainer(name, ct);
                     temporaryImages.Add(after);
+                    try { _engine.Commit(name, after, ct); }
+                    finally { _engine.RemoveContainer(name, CancellationToken.None); }
                     image = after;
                     foreach (var teardown in test.Teardown!)
                     {
@@ -118,13 +124,15 @@ namespace OciMsBuild.Core.ImageTests
                     User = user,
                     Name = name,
                     Keep = true,
+                    Platform = _runPlatform,
                     Timeout = CommandTimeout,
                 }, ct);
                 committed = image;
+                if (run.TimedOut) return (-1, $"timed out after {CommandTimeout.TotalMinutes:0} minutes");
                 if (run.ExitCode != 0) return (run.ExitCode, run.Stderr + run.Stdout);
                 committed = NewImageName();
-                _engine.Commit(name, committed, ct);
                 temporaryImages.Add(committed);
+                _engine.Commit(name, committed, ct);
                 return (0, "");
             }
             finally
@@ -135,6 +143,11 @@ namespace OciMsBuild.Core.ImageTests
 
         private static void Check(CommandTest test, RunResult run, TestResult result)
         {
+            if (run.TimedOut)
+            {
+                result.Fail($"Test '{test.Name}' did not finish within {CommandTimeout.TotalMinutes:0} minutes and was stopped.");
+                return;
+            }
             foreach (var p in test.ExpectedError ?? new List<string>())
                 if (!Regex.IsMatch(run.Stderr, p)) result.Fail($"Expected string '{p}' not found in error '{Tail(run.Stderr)}'");
             foreach (var p in test.ExcludedError ?? new List<string>())
@@ -147,14 +160,18 @@ namespace OciMsBuild.Core.ImageTests
                 result.Fail($"Test '{test.Name}' exited with incorrect error code. Expected: {test.ExitCode}, Actual: {run.ExitCode}");
         }
 
-        private static IDictionary<string, string> Environment(StructureTestFile file, CommandTest test)
+        /// <summary>
+        /// What the container gets besides the image's own environment. Values may use $VAR of the
+        /// image and of the variables before them (PATH: /env/bin:$PATH), as container-structure-test expands them.
+        /// </summary>
+        private static IDictionary<string, string> Environment(StructureTestFile file, CommandTest test, ImageMetadata metadata)
         {
             var env = new SortedDictionary<string, string>(StringComparer.Ordinal);
             // containerRunOptions.envVars names variables of the build's own environment to pass in.
             foreach (var name in file.ContainerRunOptions?.EnvVars ?? new List<string>())
                 if (System.Environment.GetEnvironmentVariable(name) is string value) env[name] = value;
             foreach (var v in (file.GlobalEnvVars ?? new List<EnvVar>()).Concat(test.EnvVars ?? new List<EnvVar>()))
-                env[v.Key!] = v.Value ?? "";
+                env[v.Key!] = metadata.Substitute(v.Value ?? "", env);
             return env;
         }
 

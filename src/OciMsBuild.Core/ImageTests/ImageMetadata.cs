@@ -48,8 +48,13 @@ namespace OciMsBuild.Core.ImageTests
         /// paths and commands; a variable the image does not set is left as written, so a shell in
         /// the container still sees it (a test's own envVars).
         /// </summary>
-        public string Substitute(string text) =>
-            System.Text.RegularExpressions.Regex.Replace(text, @"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)",
-                match => Env.TryGetValue(match.Groups[1].Success ? match.Groups[1].Value : match.Groups[2].Value, out var v) ? v : match.Value);
+        /// <param name="overrides">Variables set for the test on top of the image's (they win).</param>
+        public string Substitute(string text, IDictionary<string, string>? overrides = null) =>
+            System.Text.RegularExpressions.Regex.Replace(text, @"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)", match =>
+            {
+                var name = match.Groups[1].Success ? match.Groups[1].Value : match.Groups[2].Value;
+                if (overrides != null && overrides.TryGetValue(name, out var set)) return set;
+                return Env.TryGetValue(name, out var v) ? v : match.Value;
+            });
     }
 }

@@ -72,7 +72,9 @@ namespace OciMsBuild.Core.ImageTests
                 var reference = LoadForTests(engine!, image, store, ct);
                 try
                 {
-                    var runner = new CommandTestRunner(engine!, reference, metadata, platform);
+                    // A foreign platform is named, so the engine neither refuses nor warns about it on stderr.
+                    var runPlatform = Emulation.Normalise(engineArchitecture ?? image.Platform.Architecture) == image.Platform.Architecture ? null : platform;
+                    var runner = new CommandTestRunner(engine!, reference, metadata, platform, runPlatform);
                     foreach (var file in commandFiles) results.AddRange(runner.Run(file, ct));
                 }
                 finally
@@ -89,7 +91,8 @@ namespace OciMsBuild.Core.ImageTests
         /// <summary>Loads one platform's image under a name of its own (never the user's tags: testing must not replace their image).</summary>
         private static string LoadForTests(ContainerEngine engine, BuiltImage image, BlobStore store, CancellationToken ct)
         {
-            var tag = image.Manifest.Digest.Replace("sha256:", "").Substring(0, 16) + "-" + image.Platform.Architecture;
+            // Unique per run: two builds of the same image on one engine must not remove each other's copy.
+            var tag = image.Manifest.Digest.Replace("sha256:", "").Substring(0, 16) + "-" + image.Platform.Architecture + "-" + Guid.NewGuid().ToString("N").Substring(0, 8);
             var name = new ImageName(null, "ocimsbuild-structure-test", new[] { tag });
             var content = LayoutContent.For(image, name);
             var loaded = engine.Load(stream => ImageArchiveWriter.WriteTo(stream, content, image, name, store), ct);

@@ -131,7 +131,8 @@ namespace OciMsBuild.Core.ImageTests
         {
             foreach (var p in patterns ?? new List<string>())
             {
-                try { _ = new Regex(p ?? ""); }
+                if (string.IsNullOrEmpty(p)) throw Invalid(source, $"test '{test}': an empty regular expression matches everything; remove it or write the pattern.");
+                try { _ = new Regex(p); }
                 catch (ArgumentException e) { throw Invalid(source, $"test '{test}': '{p}' is not a valid regular expression: {e.Message}"); }
             }
         }
