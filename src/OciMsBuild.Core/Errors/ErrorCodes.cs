@@ -51,6 +51,8 @@ namespace OciMsBuild.Core.Errors
         public const string InvalidEngine = "OCI1031";
         /// <summary>A ContainerStructureTest file cannot be read, is not valid YAML, or holds a field, value or regex OciMsBuild would not run as written.</summary>
         public const string InvalidStructureTest = "OCI1032";
+        /// <summary>A ContainerRunCommand item is invalid: an empty command, an input file that does not exist or two with one name, or a ContainerRunNetwork that is not true/false.</summary>
+        public const string InvalidRunCommand = "OCI1033";
 
         // OCI2xxx: registry and network
         /// <summary>The registry cannot be reached: unknown host, connection refused, network down.</summary>
@@ -122,5 +124,11 @@ namespace OciMsBuild.Core.Errors
         public const string StructureTestFailed = "OCI4010";
         /// <summary>Warning: structure tests were skipped (ContainerStructureTestSkipCommands, or a platform the machine cannot run): never silently.</summary>
         public const string StructureTestSkipped = "OCI4011";
+
+        // OCI402x: RUN layers (ContainerRunCommand)
+        /// <summary>A ContainerRunCommand exited non-zero or timed out, or cannot run for the platform: the command, its exit code and the tail of its output.</summary>
+        public const string RunCommandFailed = "OCI4020";
+        /// <summary>Warning: the image gets a layer made by running commands in a container (ContainerRunCommand), which is not hermetic.</summary>
+        public const string RunCommandNotHermetic = "OCI4021";
     }
 }

@@ -18,8 +18,8 @@ namespace OciMsBuild.Core.Layers
         private static readonly Encoding NameEncoding = new UTF8Encoding(false);
         private readonly Stream _out;
         private readonly DateTime _mtime;
-        private readonly int _uid;
-        private readonly int _gid;
+        private int _uid;
+        private int _gid;
         private readonly byte[] _header = new byte[Block];
         private readonly byte[] _copyBuffer = new byte[1 << 16];
 
@@ -27,6 +27,13 @@ namespace OciMsBuild.Core.Layers
         {
             _out = output;
             _mtime = DateTime.SpecifyKind(mtimeUtc, DateTimeKind.Unspecified);
+            _uid = uid;
+            _gid = gid;
+        }
+
+        /// <summary>The owner of the entries written from now on (a run layer keeps what the commands set).</summary>
+        public void SetOwner(int uid, int gid)
+        {
             _uid = uid;
             _gid = gid;
         }
