@@ -17,6 +17,8 @@ namespace OciMsBuild.Tasks
         [Required] public string SummaryFile { get; set; } = "";
         /// <summary>REGISTRY/REPOSITORY@DIGEST when the image was pushed in this build, else empty.</summary>
         public string? PushedImage { get; set; }
+        /// <summary>ContainerLoad: when set, the image is in the local engine and needs no hint.</summary>
+        public string? Load { get; set; }
 
         [Output] public string ImageName { get; private set; } = "";
         [Output] public string ManifestDigest { get; private set; } = "";
@@ -39,6 +41,10 @@ namespace OciMsBuild.Tasks
             var where = ReportLine.Destinations(PushedImage, LayoutDirectory, ArchivePath, SummaryFile);
             Log.LogMessage(MessageImportance.High, "OciMsBuild: {0}:{1} {2} ({3}) -> {4}",
                 summary.Image, string.Join(",", summary.Tags), summary.Digest, summary.Platform, where);
+            // Only a layout on disk: say how to get it into an engine.
+            if (string.IsNullOrEmpty(PushedImage) && ArchivePath.Length == 0 && LayoutDirectory.Length > 0 && (string.IsNullOrEmpty(Load) || Load == "false"))
+                Log.LogMessage(MessageImportance.High, "OciMsBuild: to run it, build with -p:ContainerLoad=docker (or podman), or copy it: skopeo copy oci:{0}:{1} docker-daemon:{2}:{1}",
+                    LayoutDirectory, summary.Tags.FirstOrDefault() ?? "latest", summary.Image);
             PlatformImages = (summary.Platforms ?? new List<BuildSummary.PlatformImage>()).Select(p =>
             {
                 var item = new TaskItem(p.Digest);

@@ -71,6 +71,8 @@ metadataTest:
             Assert.That((string?)report.Attribute("failures"), Is.EqualTo("0"));
             Assert.That(report.Descendants("testcase").Select(c => (string?)c.Attribute("name")), Does.Contain("Metadata Test: metadata"));
             Assert.That(Directory.Exists(project.LayoutPath), Is.True, "a passing image is written");
+            Assert.That(first.Output, Does.Contain("OciMsBuild: to run it, build with -p:ContainerLoad=docker (or podman), or copy it: skopeo copy oci:" + project.LayoutPath + ":latest docker-daemon:helloapp:latest"),
+                "with only a layout, one line says how to load it");
 
             var again = project.Publish("-r", "linux-x64", Base("runtime")).AssertSuccess("publish again, nothing changed");
             Assert.That(again.Output, Does.Not.Contain("structure tests:"), "same image, same tests: not run again");

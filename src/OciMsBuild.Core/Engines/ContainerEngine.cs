@@ -156,6 +156,28 @@ namespace OciMsBuild.Core.Engines
             return outcome.TimedOut || outcome.ExitCode != 0 || arch.Length == 0 || arch.StartsWith("<", StringComparison.Ordinal) ? null : arch;
         }
 
+        /// <summary>
+        /// What the engine holds under <paramref name="reference"/>: its image ID (the config digest)
+        /// and its layers' diff IDs in order; null when it has no such image.
+        /// </summary>
+        public (string Id, IReadOnlyList<string> DiffIds)? Inspect(string reference, CancellationToken ct)
+        {
+            var args = new List<string> { "image", "inspect", "--format", "{{.Id}} {{json .RootFS.Layers}}", reference };
+            var outcome = Execute(args, ShortCommandTimeout, ct);
+            if (outcome.TimedOut || outcome.ExitCode != 0) return null;
+            var text = outcome.Stdout.Trim();
+            int space = text.IndexOf(' ');
+            if (space <= 0) return null;
+            var id = text.Substring(0, space);
+            if (!id.StartsWith("sha256:", StringComparison.Ordinal)) id = "sha256:" + id; // podman prints the bare hex
+            try
+            {
+                var layers = Newtonsoft.Json.JsonConvert.DeserializeObject<List<string>>(text.Substring(space + 1)) ?? new List<string>();
+                return (id, layers);
+            }
+            catch (Newtonsoft.Json.JsonException) { return (id, new List<string>()); }
+        }
+
         public override string ToString() => Describe();
 
         /// <summary>Null when the engine answers, else the attempt's description for OCI4002.</summary>
