@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Formats.Tar;
 using System.IO;
 using System.Linq;
@@ -60,6 +61,30 @@ namespace OciMsBuild.Core.Tests
             var tool = changes.Single(c => c.Path == "/opt/tool");
             Assert.That(File.ReadAllText(tool.SpoolPath!), Is.EqualTo("new tool"));
             Assert.That(changes.Single(c => c.Path == "/opt/tool-link").LinkTarget, Is.EqualTo("tool"));
+        }
+        [Test]
+        public void A_folder_replaced_by_a_file_hides_its_contents_without_whiteouts_below_it_and_a_rewrite_with_the_same_size_and_time_is_seen_through_diff()
+        {
+            using var dir = new TempDir();
+            var layers = new TestLayers(dir).Add(l => l.Dir("data/").File("data/a", "a").File("etc/conf", "v1").File("usr/lib/libx.so", "elf"));
+            var before = MergedFileSystem.Read(layers.Layers);
+            DateTimeOffset T(string path) => DateTimeOffset.FromUnixTimeSeconds(before.Lookup(path, followLast: false)!.MtimeSeconds);
+            Stream Export2() => Export(
+                ("data", TarEntryType.RegularFile, "now a file", RunTime, null),
+                ("etc/", TarEntryType.Directory, null, T("/etc"), null),
+                ("etc/conf", TarEntryType.RegularFile, "v2", T("/etc/conf"), null),            // same size, same time
+                ("usr/", TarEntryType.Directory, null, T("/usr"), null),
+                ("usr/lib/", TarEntryType.Directory, null, T("/usr/lib"), null),
+                ("usr/lib/libx.so", TarEntryType.RegularFile, "elf", T("/usr/lib/libx.so"), null),
+                ("usr/lib/libx.so.1", TarEntryType.HardLink, null, RunTime, "usr/lib/libx.so")); // a new link to an unchanged file
+
+            var withoutDiff = ContainerChanges.Compare(before, Export2(), dir.Combine("spool1")).Select(c => (c.Deleted ? "-" : "+") + c.Path).ToList();
+            Assert.That(withoutDiff, Is.EquivalentTo(new[] { "+/data", "+/usr/lib/libx.so.1" }), "no data/.wh.a under the new file");
+
+            var changes = ContainerChanges.Compare(before, Export2(), dir.Combine("spool2"), new HashSet<string> { "/etc/conf", "/usr/lib/libx.so.1" });
+            Assert.That(changes.Select(c => c.Path), Is.EquivalentTo(new[] { "/data", "/etc/conf", "/usr/lib/libx.so.1" }));
+            Assert.That(File.ReadAllText(changes.Single(c => c.Path == "/etc/conf").SpoolPath!), Is.EqualTo("v2"));
+            Assert.That(File.ReadAllText(changes.Single(c => c.Path == "/usr/lib/libx.so.1").SpoolPath!), Is.EqualTo("elf"), "the link's bytes come from the base");
         }
     }
 }

@@ -84,6 +84,11 @@ namespace OciMsBuild.EndToEnd.Tests
             Assert.That(RunLayer(project), Is.Not.EqualTo(v2));
             Assert.That(_docker.Docker("ps", "-a", "-q").AssertSuccess("docker ps").Output.Trim(), Is.Empty, "no container is left");
             Assert.That(_docker.Docker("images", "-q").AssertSuccess("docker images").Output.Trim(), Is.Empty, "no image is left");
+
+            // Without the commands the image is built again without the layer.
+            project.Edit(project.Name + ".csproj", text => System.Text.RegularExpressions.Regex.Replace(text, "<ItemGroup><ContainerRunCommand [^>]*/></ItemGroup>", ""));
+            project.PublishWith(noEngine, "-r", "linux-x64", Base("runtime")).AssertSuccess("publish without run commands");
+            Assert.That(new ImageOnDisk(project.LayoutPath, project.SummaryPath).Layers.Select(l => l.Kind), Does.Not.Contain("run"));
         }
 
         [Test]
@@ -114,6 +119,8 @@ namespace OciMsBuild.EndToEnd.Tests
             var result = project.PublishWith(Docker, "-r", "linux-x64", Base("runtime"), "-p:ContainerRunEngine=docker");
             Assert.That(result.Output, Does.Contain("broken"), "the tail of its output");
             Assert.That(Directory.Exists(project.LayoutPath), Is.False, "nothing is written");
+            Assert.That(_docker.Docker("ps", "-a", "-q").AssertSuccess("docker ps").Output.Trim(), Is.Empty, "the failed container is removed");
+            Assert.That(_docker.Docker("images", "-q").AssertSuccess("docker images").Output.Trim(), Is.Empty, "the loaded base is removed");
 
             var bad = WithCommands("true", inputs: "missing.sh");
             Assert.That(bad.PublishWith(Docker, "-r", "linux-x64", Base("runtime")).AssertCodedFailure("OCI1033"), Does.Contain("missing.sh"));

@@ -157,6 +157,24 @@ namespace OciMsBuild.Core.Engines
         }
 
         /// <summary>
+        /// <c>diff CONTAINER</c>: the paths the container added (A), changed (C) or deleted (D),
+        /// as the engine's storage knows them (even a rewrite that kept size and time).
+        /// </summary>
+        public IReadOnlyList<(char Kind, string Path)> Diff(string container, CancellationToken ct)
+        {
+            var args = new List<string> { "diff", container };
+            var outcome = Execute(args, CommandTimeout, ct);
+            if (outcome.TimedOut || outcome.ExitCode != 0) throw Failure(args, outcome, CommandTimeout, null);
+            var result = new List<(char, string)>();
+            foreach (var line in outcome.Stdout.Split('\n'))
+            {
+                var text = line.Trim();
+                if (text.Length > 2 && text[1] == ' ' && "ACD".IndexOf(text[0]) >= 0) result.Add((text[0], text.Substring(2)));
+            }
+            return result;
+        }
+
+        /// <summary>
         /// What the engine holds under <paramref name="reference"/>: its image ID (the config digest)
         /// and its layers' diff IDs in order; null when it has no such image.
         /// </summary>
@@ -207,8 +225,8 @@ namespace OciMsBuild.Core.Engines
         // docker rm -f kills at once; podman rm -f first waits the container's stop timeout (10 s),
         // which a shell as PID 1 always runs out (it ignores SIGTERM): -t 0 kills at once too.
         private List<string> RemoveContainerArguments(string container) => Name == Podman
-            ? new List<string> { "rm", "-f", "-t", "0", container }
-            : new List<string> { "rm", "-f", container };
+            ? new List<string> { "rm", "-f", "-v", "-t", "0", container }
+            : new List<string> { "rm", "-f", "-v", container }; // -v: a base's VOLUMEs leave no anonymous volume behind
 
         private IEnumerable<string> HostVariables() => Name == Docker
             ? new[] { "DOCKER_HOST", "DOCKER_CONTEXT" }

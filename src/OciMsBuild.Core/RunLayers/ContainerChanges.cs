@@ -39,10 +39,16 @@ namespace OciMsBuild.Core.RunLayers
             EngineFiles.Contains(path, StringComparer.Ordinal) || EngineTrees.Any(t => path == t || path.StartsWith(t + "/", StringComparison.Ordinal));
 
         /// <param name="exportTar">The container's filesystem as `docker export` / `podman export` stream it.</param>
-        /// <param name="spoolDirectory">Where changed files' bytes are kept until the layer is written.</param>
-        public static IReadOnlyList<FileChange> Compare(MergedFileSystem before, Stream exportTar, string spoolDirectory)
+        /// <param name="spoolDirectory">Where changed files' bytes are kept until the layer is written (emptied first).</param>
+        /// <param name="touched">Paths the engine reports added or changed (`diff`): changed even when size and time are the same.</param>
+        public static IReadOnlyList<FileChange> Compare(MergedFileSystem before, Stream exportTar, string spoolDirectory, ISet<string>? touched = null)
         {
+            // A killed build's leftovers must not collide with this run's numbered files.
+            if (Directory.Exists(spoolDirectory)) Directory.Delete(spoolDirectory, recursive: true);
             Directory.CreateDirectory(spoolDirectory);
+            var types = new Dictionary<string, EntryType>(StringComparer.Ordinal) { ["/"] = EntryType.Directory };
+            var exported = new Dictionary<string, FileSystemEntry>(StringComparer.Ordinal);
+            var linkedToBase = new List<(string Path, FileSystemEntry Target)>();
             var changes = new SortedDictionary<string, FileChange>(StringComparer.Ordinal);
             var seen = new HashSet<string>(StringComparer.Ordinal) { "/" };
             var spooled = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -58,14 +64,23 @@ namespace OciMsBuild.Core.RunLayers
                     var after = MergedFileSystem.ToEntry(entry, path, 0);
                     if (entry.TarHeader.TypeFlag == TarHeader.LF_LINK)
                     {
-                        // A hard link in the export: the file it names, if that one changed (its bytes are spooled).
+                        // A hard link in the export: the file it names (which came before it in the export).
                         var target = LayerTarReader.Normalise(entry.TarHeader.LinkName);
-                        if (spooled.TryGetValue(target, out var bytes) && changes.TryGetValue(target, out var linked))
-                            changes[path] = new FileChange { Path = path, Type = EntryType.File, Mode = linked.Mode, Uid = linked.Uid, Gid = linked.Gid, SpoolPath = bytes };
+                        if (!exported.TryGetValue(target, out var named)) continue;
+                        types[path] = EntryType.File;
+                        var old = before.Lookup(path, followLast: false);
+                        bool targetChanged = changes.ContainsKey(target);
+                        if (!targetChanged && old != null && Same(old, named) && touched?.Contains(path) != true) continue;
+                        var copy = new FileChange { Path = path, Type = EntryType.File, Mode = named.Mode, Uid = named.Uid, Gid = named.Gid };
+                        if (spooled.TryGetValue(target, out var bytes)) copy.SpoolPath = bytes;
+                        else linkedToBase.Add((path, named)); // a new link to an unchanged base file: its bytes come from the base
+                        changes[path] = copy;
                         continue;
                     }
+                    types[path] = after.Type;
+                    if (after.Type == EntryType.File) exported[path] = after;
                     var previous = before.Lookup(path, followLast: false);
-                    if (previous != null && Same(previous, after)) continue;
+                    if (previous != null && Same(previous, after) && (after.Type == EntryType.Directory || touched?.Contains(path) != true)) continue;
                     var change = new FileChange { Path = path, Type = after.Type, Mode = after.Mode, Uid = after.Uid, Gid = after.Gid, LinkTarget = after.LinkTarget };
                     if (after.Type == EntryType.File)
                     {
@@ -77,6 +92,15 @@ namespace OciMsBuild.Core.RunLayers
                     if (after.Type != EntryType.Other) changes[path] = change;
                 }
             }
+            foreach (var (path, target) in linkedToBase)
+            {
+                var source = before.Lookup(target.Path, followLast: false);
+                var bytes = source == null ? null : before.ReadFiles(new[] { source }, long.MaxValue).Values.FirstOrDefault();
+                if (bytes == null) { changes.Remove(path); continue; }
+                var spool = System.IO.Path.Combine(spoolDirectory, (counter++).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                File.WriteAllBytes(spool, bytes);
+                changes[path].SpoolPath = spool;
+            }
             // The folders an engine creates only to hold its own files (podman's /run for .containerenv) when the base has none.
             foreach (var holder in EngineHolders)
                 if (changes.TryGetValue(holder, out var made) && made.Type == EntryType.Directory && before.Lookup(holder, followLast: false) == null
@@ -85,8 +109,8 @@ namespace OciMsBuild.Core.RunLayers
             foreach (var gone in before.Entries)
             {
                 if (gone.Path == "/" || seen.Contains(gone.Path) || IsEngineOwned(gone.Path)) continue;
-                // Only the top-most deleted path: its folder still exists.
-                if (seen.Contains(MergedFileSystem.Parent(gone.Path)))
+                // Only the top-most deleted path, in a folder that is still a folder (a folder replaced by a file or link takes its contents with it).
+                if (types.TryGetValue(MergedFileSystem.Parent(gone.Path), out var parentType) && parentType == EntryType.Directory)
                     changes[gone.Path] = new FileChange { Path = gone.Path, Deleted = true };
             }
             return changes.Values.ToList();

@@ -94,10 +94,12 @@ namespace OciMsBuild.Core.RunLayers
             try
             {
                 StageInputs(request.Commands, inputs);
-                var reference = LoadBase(engine, store, request, key, ct);
+                var baseName = new ImageName(null, "ocimsbuild-run-base", new[] { Digest.Hex(key).Substring(0, 16) + "-" + Guid.NewGuid().ToString("N").Substring(0, 8) });
+                var reference = baseName.RepoTags.First();
                 var container = "ocimsbuild-run-" + Guid.NewGuid().ToString("N").Substring(0, 12);
                 try
                 {
+                    reference = LoadBase(engine, store, request, baseName, ct);
                     log($"OciMsBuild: running {request.Commands.Count} ContainerRunCommand(s) for {request.Platform} in {engine.Describe()}");
                     var run = engine.Run(new RunRequest
                     {
@@ -115,8 +117,9 @@ namespace OciMsBuild.Core.RunLayers
                     }, ct);
                     var output = (run.Stdout + run.Stderr).TrimEnd();
                     if (run.TimedOut || run.ExitCode != 0) throw Failed(request, run, output);
+                    var touched = new HashSet<string>(engine.Diff(container, ct).Where(d => d.Kind != 'D').Select(d => LayerTarReader.Normalise(d.Path)), StringComparer.Ordinal);
                     IReadOnlyList<FileChange> changes = Array.Empty<FileChange>();
-                    engine.Export(container, tar => changes = ContainerChanges.Compare(baseFs, tar, spool), ct);
+                    engine.Export(container, tar => changes = ContainerChanges.Compare(baseFs, tar, spool, touched), ct);
                     var layer = RunLayerWriter.Write(changes, store, request.Compression, request.CompressionLevel, request.MtimeSeconds, key, ct);
                     var cache = CacheFile(store, key);
                     Directory.CreateDirectory(Path.GetDirectoryName(cache)!);
@@ -125,8 +128,10 @@ namespace OciMsBuild.Core.RunLayers
                 }
                 finally
                 {
-                    engine.RemoveContainer(container, CancellationToken.None);
-                    engine.RemoveImage(reference, CancellationToken.None);
+                    // Best effort: a failing clean-up must not hide the build's own error.
+                    TryClean(() => engine.RemoveContainer(container, CancellationToken.None));
+                    TryClean(() => engine.RemoveImage(reference, CancellationToken.None));
+                    if (reference != baseName.RepoTags.First()) TryClean(() => engine.RemoveImage(baseName.RepoTags.First(), CancellationToken.None));
                 }
             }
             finally
@@ -136,6 +141,12 @@ namespace OciMsBuild.Core.RunLayers
             }
         }
 
+        private static void TryClean(Action clean)
+        {
+            try { clean(); }
+            catch (OciException) { }
+        }
+
         private static string CacheFile(BlobStore store, string key) => Path.Combine(store.Root, "run-layers", Digest.Hex(key) + ".json");
 
         /// <summary>Each command through its own `sh -c`, stopping at the first that fails and saying which.</summary>
@@ -143,7 +154,7 @@ namespace OciMsBuild.Core.RunLayers
         {
             var script = new StringBuilder();
             for (int i = 1; i <= count; i++)
-                script.Append($"sh -c \"$OCIMSBUILD_RUN_{i}\" || {{ rc=$?; echo \"ocimsbuild: command {i} exited with $rc\" >&2; exit $rc; }}\n");
+                script.Append($"/bin/sh -c \"$OCIMSBUILD_RUN_{i}\" || {{ rc=$?; echo \"ocimsbuild: command {i} exited with $rc\" >&2; exit $rc; }}\n");
             return script.ToString();
         }
 
@@ -156,8 +167,9 @@ namespace OciMsBuild.Core.RunLayers
 
         private static OciException Failed(RunLayerRequest request, RunResult run, string output)
         {
-            var marker = System.Text.RegularExpressions.Regex.Match(run.Stderr, @"ocimsbuild: command (\d+) exited with (\d+)");
-            var which = marker.Success ? int.Parse(marker.Groups[1].Value) : 0;
+            // The last marker: the commands' own output could contain text like it.
+            var markers = System.Text.RegularExpressions.Regex.Matches(run.Stderr, @"ocimsbuild: command (\d+) exited with (\d+)");
+            var which = markers.Count > 0 && int.TryParse(markers[markers.Count - 1].Groups[1].Value, out var n) && n >= 1 && n <= request.Commands.Count ? n : 0;
             var what = which > 0 ? $"ContainerRunCommand '{request.Commands[which - 1].Command}' (number {which} of {request.Commands.Count})" : "ContainerRunCommand";
             var how = run.TimedOut ? $"did not finish within {request.Timeout.TotalMinutes:0} minutes" : $"exited with {run.ExitCode}";
             var tail = output.Length <= 3000 ? output : "…" + output.Substring(output.Length - 3000);
@@ -173,13 +185,12 @@ namespace OciMsBuild.Core.RunLayers
         }
 
         /// <summary>The base image, loaded under a name of its own for this one run.</summary>
-        private static string LoadBase(ContainerEngine engine, BlobStore store, RunLayerRequest request, string key, CancellationToken ct)
+        private static string LoadBase(ContainerEngine engine, BlobStore store, RunLayerRequest request, ImageName name, CancellationToken ct)
         {
             var format = ImageFormat.Oci;
             var config = store.Put(Encoding.UTF8.GetBytes(request.Base.Config.ToString(Newtonsoft.Json.Formatting.None)), format.ConfigType());
             var manifest = store.Put(OciJson.ToBytes(new ImageManifest { MediaType = MediaTypes.OciManifest, Config = config, Layers = request.Base.Layers.ToList() }), MediaTypes.OciManifest);
             var image = new BuiltImage { Platform = request.Platform, Manifest = manifest, Config = config, Layers = request.Base.Layers.ToList() };
-            var name = new ImageName(null, "ocimsbuild-run-base", new[] { Digest.Hex(key).Substring(0, 16) + "-" + Guid.NewGuid().ToString("N").Substring(0, 8) });
             var loaded = engine.Load(stream => ImageArchiveWriter.WriteTo(stream, LayoutContent.For(image, name), image, name, store), ct);
             return loaded.LoadedImages.FirstOrDefault(n => n.Contains(name.Repository + ":")) ?? name.RepoTags.First();
         }

@@ -19,7 +19,7 @@ namespace OciMsBuild.Core.RunLayers
         public static string Compute(string baseDigest, Platform platform, IReadOnlyList<RunCommand> commands, bool network, string compressorIdentity, long mtimeSeconds)
         {
             var text = new StringBuilder()
-                .Append(Version).Append('\n')
+                .Append(Version).Append(' ').Append(SupplyChain.ToolVersion.Current).Append('\n')
                 .Append("base ").Append(baseDigest).Append('\n')
                 .Append("platform ").Append(platform).Append('\n')
                 .Append("network ").Append(network ? "on" : "off").Append('\n')
