@@ -17,6 +17,8 @@ namespace OciMsBuild.Tasks
         [Required] public string SummaryFile { get; set; } = "";
         /// <summary>REGISTRY/REPOSITORY@DIGEST when the image was pushed in this build, else empty.</summary>
         public string? PushedImage { get; set; }
+        /// <summary>Where the manifest and config blobs are, for the JSON outputs.</summary>
+        public string? BlobCachePath { get; set; }
         /// <summary>ContainerLoad: when set, the image is in the local engine and needs no hint.</summary>
         public string? Load { get; set; }
 
@@ -26,6 +28,12 @@ namespace OciMsBuild.Tasks
         [Output] public string[] Tags { get; private set; } = new string[0];
         [Output] public string LayoutDirectory { get; private set; } = "";
         [Output] public string ArchivePath { get; private set; } = "";
+        /// <summary>The manifest (or image index) and the config as JSON text, as the SDK's GeneratedContainerManifest/Configuration.</summary>
+        [Output] public string ManifestJson { get; private set; } = "";
+        [Output] public string ConfigJson { get; private set; } = "";
+        [Output] public string MediaType { get; private set; } = "";
+        /// <summary>NAME:TAG for every tag.</summary>
+        [Output] public string[] References { get; private set; } = new string[0];
         /// <summary>Multi-platform builds: one item per platform (Identity = manifest digest).</summary>
         [Output] public ITaskItem[] PlatformImages { get; private set; } = new ITaskItem[0];
 
@@ -38,6 +46,18 @@ namespace OciMsBuild.Tasks
             Tags = summary.Tags.ToArray();
             LayoutDirectory = summary.Outputs.Layout ?? "";
             ArchivePath = summary.Outputs.Archive ?? "";
+            References = summary.Tags.Select(t => summary.Image + ":" + t).ToArray();
+            if (!string.IsNullOrEmpty(BlobCachePath))
+            {
+                var store = new Core.Cache.BlobStore(BlobCachePath!);
+                if (store.Contains(summary.Digest))
+                {
+                    ManifestJson = System.Text.Encoding.UTF8.GetString(store.ReadVerified(summary.Digest));
+                    MediaType = (string?)Newtonsoft.Json.Linq.JObject.Parse(ManifestJson)["mediaType"] ?? "";
+                }
+                if (!string.IsNullOrEmpty(summary.ConfigDigest) && store.Contains(summary.ConfigDigest!))
+                    ConfigJson = System.Text.Encoding.UTF8.GetString(store.ReadVerified(summary.ConfigDigest!));
+            }
             var where = ReportLine.Destinations(PushedImage, LayoutDirectory, ArchivePath, SummaryFile);
             Log.LogMessage(MessageImportance.High, "OciMsBuild: {0}:{1} {2} ({3}) -> {4}",
                 summary.Image, string.Join(",", summary.Tags), summary.Digest, summary.Platform, where);
