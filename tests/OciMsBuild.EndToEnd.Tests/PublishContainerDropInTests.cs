@@ -10,10 +10,11 @@ namespace OciMsBuild.EndToEnd.Tests
     [TestFixture, NonParallelizable]
     public sealed class PublishContainerDropInTests
     {
-        [Test]
-        public void PublishContainer_builds_our_layered_image_and_sets_the_SDK_output_properties()
+        [TestCase(false, TestName = "PublishContainer_builds_our_layered_image_and_sets_the_SDK_output_properties(package)")]
+        [TestCase(true, TestName = "PublishContainer_builds_our_layered_image_and_sets_the_SDK_output_properties(sdk)")]
+        public void PublishContainer_builds_our_layered_image_and_sets_the_SDK_output_properties(bool sdkForm)
         {
-            var project = TestProject.Console(extraProperties: "<OciReplaceSdkContainerTargets>true</OciReplaceSdkContainerTargets>");
+            var project = TestProject.Console(extraProperties: "<OciReplaceSdkContainerTargets>true</OciReplaceSdkContainerTargets>", useSdkForm: sdkForm);
             var result = project.RunDotNet(new[]
             {
                 "publish", project.ProjectFile, "-c", "Release", "-t:PublishContainer", "-r", "linux-x64",
