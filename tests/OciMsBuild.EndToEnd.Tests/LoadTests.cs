@@ -9,20 +9,8 @@ namespace OciMsBuild.EndToEnd.Tests
 {
     /// <summary>ContainerLoad: the image into a real Docker Engine and into podman, then run from there.</summary>
     [TestFixture, NonParallelizable]
-    public sealed class LoadTests
+    public sealed class LoadTests : DockerFixture
     {
-        private DockerEngine _docker = null!;
-
-        [OneTimeSetUp]
-        public void StartDocker() => _docker = DockerEngine.Start();
-
-        [OneTimeTearDown]
-        public void StopDocker() => _docker?.Dispose();
-
-        private static string Base(string tag) => "-p:ContainerBaseImage=oci-layout://" + TestEnvironment.BaseLayout + ":" + tag;
-
-        private Dictionary<string, string?> Docker => new Dictionary<string, string?> { ["DOCKER_HOST"] = _docker.DockerHost };
-
         private static long BytesSent(ProcessResult result)
         {
             var match = Regex.Match(result.Output, @"loaded .* into docker .*: ([\d,]+) bytes sent, (\d+) layer\(s\) sent, (\d+) it already had");
@@ -37,9 +25,9 @@ namespace OciMsBuild.EndToEnd.Tests
             string[] properties = { "-r", "linux-x64", Base("runtime"), "-p:ContainerLoad=docker", "-p:ContainerImageTags=\"1.0;latest\"" };
             var first = project.PublishWith(Docker, properties).AssertSuccess("publish and load");
             var firstBytes = BytesSent(first);
-            var images = _docker.Docker("images", "--format", "{{.Repository}}:{{.Tag}}").AssertSuccess("docker images").Output;
+            var images = DockerEngine.Docker("images", "--format", "{{.Repository}}:{{.Tag}}").AssertSuccess("docker images").Output;
             Assert.That(images, Does.Contain("helloapp:1.0").And.Contain("helloapp:latest"));
-            Assert.That(_docker.Docker("run", "--rm", "--network", "none", "helloapp:1.0").AssertSuccess("docker run").Output, Does.Contain("Hello, container!"));
+            Assert.That(DockerEngine.Docker("run", "--rm", "--network", "none", "helloapp:1.0").AssertSuccess("docker run").Output, Does.Contain("Hello, container!"));
 
             var same = project.PublishWith(Docker, properties).AssertSuccess("publish again, nothing changed");
             Assert.That(same.Output, Does.Contain("is already in docker; nothing sent"));
@@ -50,7 +38,7 @@ namespace OciMsBuild.EndToEnd.Tests
             TestContext.Out.WriteLine($"docker load: first {firstBytes:N0} bytes, after a one-line edit {secondBytes:N0} bytes");
             Assert.That(secondBytes * 10, Is.LessThan(firstBytes), "the base, runtime and package layers are not sent again");
             Assert.That(Regex.IsMatch(second.Output, @"1 layer\(s\) sent, [1-9]\d* it already had"), Is.True, "only the app layer");
-            Assert.That(_docker.Docker("run", "--rm", "--network", "none", "helloapp:latest").AssertSuccess("docker run after the edit").Output, Does.Contain("edited Hello, container!"));
+            Assert.That(DockerEngine.Docker("run", "--rm", "--network", "none", "helloapp:latest").AssertSuccess("docker run after the edit").Output, Does.Contain("edited Hello, container!"));
         }
 
         [Test]
@@ -59,7 +47,7 @@ namespace OciMsBuild.EndToEnd.Tests
             var project = TestProject.Console(name: "MultiLoad");
             project.PublishWith(Docker, "-p:ContainerRuntimeIdentifiers=\"linux-x64;linux-arm64\"", Base("runtime-all"), "-p:ContainerLoad=docker")
                 .AssertSuccess("two-platform publish and load");
-            var arch = _docker.Docker("image", "inspect", "--format", "{{.Architecture}}", "multiload:latest").AssertSuccess("docker image inspect").Output.Trim();
+            var arch = DockerEngine.Docker("image", "inspect", "--format", "{{.Architecture}}", "multiload:latest").AssertSuccess("docker image inspect").Output.Trim();
             Assert.That(arch, Is.EqualTo("amd64"));
         }
 

@@ -13,20 +13,8 @@ namespace OciMsBuild.EndToEnd.Tests
     /// cached by base, platform, commands and inputs.
     /// </summary>
     [TestFixture, NonParallelizable]
-    public sealed class RunCommandTests
+    public sealed class RunCommandTests : DockerFixture
     {
-        private DockerEngine _docker = null!;
-
-        [OneTimeSetUp]
-        public void StartDocker() => _docker = DockerEngine.Start();
-
-        [OneTimeTearDown]
-        public void StopDocker() => _docker?.Dispose();
-
-        private static string Base(string tag) => "-p:ContainerBaseImage=oci-layout://" + TestEnvironment.BaseLayout + ":" + tag;
-
-        private Dictionary<string, string?> Docker => new Dictionary<string, string?> { ["DOCKER_HOST"] = _docker.DockerHost };
-
         private const string WriteAndDelete =
             "mkdir -p /opt/tools %26%26 cp $OCIMSBUILD_INPUTS/tool.sh /opt/tools/ %26%26 chmod 755 /opt/tools/tool.sh %26%26 rm /etc/os-release %26%26 [ ! -e /sys/class/net/eth0 ]";
 
@@ -82,8 +70,8 @@ namespace OciMsBuild.EndToEnd.Tests
             project.Edit(project.Name + ".csproj", text => text.Replace("chmod 755", "chmod 700"));
             project.PublishWith(Docker, "-r", "linux-x64", Base("runtime"), "-p:ContainerRunEngine=docker").AssertSuccess("publish after the command changed");
             Assert.That(RunLayer(project), Is.Not.EqualTo(v2));
-            Assert.That(_docker.Docker("ps", "-a", "-q").AssertSuccess("docker ps").Output.Trim(), Is.Empty, "no container is left");
-            Assert.That(_docker.Docker("images", "-q").AssertSuccess("docker images").Output.Trim(), Is.Empty, "no image is left");
+            Assert.That(DockerEngine.Docker("ps", "-a", "-q").AssertSuccess("docker ps").Output.Trim(), Is.Empty, "no container is left");
+            Assert.That(DockerEngine.Docker("images", "-q").AssertSuccess("docker images").Output.Trim(), Is.Empty, "no image is left");
 
             // Without the commands the image is built again without the layer.
             project.Edit(project.Name + ".csproj", text => System.Text.RegularExpressions.Regex.Replace(text, "<ItemGroup><ContainerRunCommand [^>]*/></ItemGroup>", ""));
@@ -119,8 +107,8 @@ namespace OciMsBuild.EndToEnd.Tests
             var result = project.PublishWith(Docker, "-r", "linux-x64", Base("runtime"), "-p:ContainerRunEngine=docker");
             Assert.That(result.Output, Does.Contain("broken"), "the tail of its output");
             Assert.That(Directory.Exists(project.LayoutPath), Is.False, "nothing is written");
-            Assert.That(_docker.Docker("ps", "-a", "-q").AssertSuccess("docker ps").Output.Trim(), Is.Empty, "the failed container is removed");
-            Assert.That(_docker.Docker("images", "-q").AssertSuccess("docker images").Output.Trim(), Is.Empty, "the loaded base is removed");
+            Assert.That(DockerEngine.Docker("ps", "-a", "-q").AssertSuccess("docker ps").Output.Trim(), Is.Empty, "the failed container is removed");
+            Assert.That(DockerEngine.Docker("images", "-q").AssertSuccess("docker images").Output.Trim(), Is.Empty, "the loaded base is removed");
 
             var bad = WithCommands("true", inputs: "missing.sh");
             Assert.That(bad.PublishWith(Docker, "-r", "linux-x64", Base("runtime")).AssertCodedFailure("OCI1033"), Does.Contain("missing.sh"));

@@ -73,18 +73,7 @@ namespace OciMsBuild.Core.ImageTests
                 var command = new[] { test.Command! }.Concat(test.Args ?? new List<string>()).Select(a => _metadata.Substitute(a, env)).ToList();
                 bool keep = test.Teardown?.Count > 0;
                 var name = NewName();
-                var run = _engine.Run(new RunRequest
-                {
-                    Image = image,
-                    Entrypoint = new[] { command[0] },
-                    Args = command.Skip(1).ToArray(),
-                    Environment = env,
-                    User = user,
-                    Name = name,
-                    Keep = keep,
-                    Platform = _runPlatform,
-                    Timeout = CommandTimeout,
-                }, ct);
+                var run = _engine.Run(Request(image, command, env, user, name, keep), ct);
                 result.Stdout = run.Stdout;
                 result.Stderr = run.Stderr;
                 Check(test, run, result);
@@ -109,24 +98,27 @@ namespace OciMsBuild.Core.ImageTests
             }
         }
 
+        /// <summary>The command replaces the image's entrypoint, as in container-structure-test.</summary>
+        private RunRequest Request(string image, IReadOnlyList<string> command, IDictionary<string, string> env, string? user, string name, bool keep) => new RunRequest
+        {
+            Image = image,
+            Entrypoint = new[] { command[0] },
+            Args = command.Skip(1).ToArray(),
+            Environment = env,
+            User = user,
+            Name = name,
+            Keep = keep,
+            Platform = _runPlatform,
+            Timeout = CommandTimeout,
+        };
+
         private (int Exit, string Output) RunAndCommit(string image, List<string> command, IDictionary<string, string> env, string? user,
             List<string> temporaryImages, CancellationToken ct, out string committed)
         {
             var name = NewName();
             try
             {
-                var run = _engine.Run(new RunRequest
-                {
-                    Image = image,
-                    Entrypoint = new[] { command[0] },
-                    Args = command.Skip(1).ToArray(),
-                    Environment = env,
-                    User = user,
-                    Name = name,
-                    Keep = true,
-                    Platform = _runPlatform,
-                    Timeout = CommandTimeout,
-                }, ct);
+                var run = _engine.Run(Request(image, command, env, user, name, keep: true), ct);
                 committed = image;
                 if (run.TimedOut) return (-1, $"timed out after {CommandTimeout.TotalMinutes:0} minutes");
                 if (run.ExitCode != 0) return (run.ExitCode, run.Stderr + run.Stdout);
