@@ -57,5 +57,20 @@ namespace OciMsBuild.EndToEnd.Tests
             TestContext.Out.WriteLine(string.Join("\n", designTime.Output.Split('\n').Where(l => l.Contains("Target \"_Oci") || l.Contains("Target \"Oci")).Take(20)));
             Assert.That(designTime.Output, Does.Contain("_OciImageRidList"), "the package was imported (its properties are in the log), so the check can see its targets");
         }
+        [Test]
+        public void The_samples_publish_profile_builds_the_image()
+        {
+            var project = TestProject.Console();
+            var profiles = Path.Combine(project.Directory_, "Properties", "PublishProfiles");
+            Directory.CreateDirectory(profiles);
+            var sample = File.ReadAllText(Path.Combine(TestEnvironment.RepoRoot, "samples", "HelloContainer", "Properties", "PublishProfiles", "Container.pubxml"));
+            // The sample loads into docker or podman; here the image goes to a tarball instead (no engine needed).
+            File.WriteAllText(Path.Combine(profiles, "Container.pubxml"), sample.Replace("<ContainerLoad>auto</ContainerLoad>",
+                "<ContainerArchiveOutputPath>" + project.ArchivePath + "</ContainerArchiveOutputPath>"));
+            project.RunDotNet(new[] { "publish", project.ProjectFile, "-p:PublishProfile=Container",
+                "-p:ContainerBaseImage=oci-layout://" + TestEnvironment.BaseLayout + ":runtime" }).AssertSuccess("publish with the profile");
+            Assert.That(File.Exists(project.ArchivePath), Is.True);
+            Assert.That(new ImageOnDisk(project.LayoutPath, project.SummaryPath).Layers.Select(l => l.Kind), Does.Contain("app"));
+        }
     }
 }
