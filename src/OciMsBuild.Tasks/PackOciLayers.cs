@@ -39,6 +39,8 @@ namespace OciMsBuild.Tasks
         public string[] Tags { get; set; } = new string[0];
         /// <summary>false turns the upload-while-packing off (the push then uploads every blob from the store).</summary>
         public bool StreamUploads { get; set; } = true;
+        /// <summary>Where the build tallies the bytes it uploaded (<see cref="UploadLedger"/>).</summary>
+        public string? UploadLedgerFile { get; set; }
 
         [Output] public ITaskItem[] LayerRecords { get; private set; } = new ITaskItem[0];
 
@@ -80,6 +82,7 @@ namespace OciMsBuild.Tasks
                 item.SetMetadata("Digest", record.Digest);
                 item.SetMetadata("Size", record.Size.ToString());
                 results[i] = (item, LayerLog.Describe(plans[i].Kind, outcome));
+                UploadLedger.Record(UploadLedgerFile, outcome.BytesStreamed, "streamed " + record.Digest);
             });
             hashes.RetainOnly(plans.SelectMany(p => p.Entries).Where(e => e.SourcePath != null).Select(e => e.SourcePath!).ToList());
             hashes.Save();

@@ -50,6 +50,8 @@ namespace OciMsBuild.Tasks
         public string[] Tags { get; set; } = new string[0];
         /// <summary>ContainerStreamLayerUploads: false leaves every upload to the push.</summary>
         public bool UploadAhead { get; set; } = true;
+        /// <summary>Where the build tallies the bytes it uploaded (<see cref="Core.Registry.UploadLedger"/>).</summary>
+        public string? UploadLedgerFile { get; set; }
 
         private static string Describe(BlobOutcome how) =>
             how == BlobOutcome.Uploaded ? "uploaded to" : how == BlobOutcome.Mounted ? "mounted into" : "already in";
@@ -73,6 +75,7 @@ namespace OciMsBuild.Tasks
                 var threads = CompressionThreads;
                 string? registry = Registry, repository = Repository;
                 var tags = Tags;
+                var ledger = UploadLedgerFile;
                 var lease = UploadAhead && !string.IsNullOrEmpty(registry) && !string.IsNullOrEmpty(repository) ? Connect() : null;
                 if (lease != null) WarnIfPasswordVariablesAreLogged(RegistryAccess.Push);
                 Func<LayerRecord, CancellationToken, Task<string?>>? upload = null;
@@ -85,6 +88,7 @@ namespace OciMsBuild.Tasks
                             {
                                 var blob = new Descriptor { MediaType = record.MediaType, Digest = record.Digest, Size = record.Size };
                                 var how = await Core.Registry.UploadAhead.PushAsync(lease.Connections, store, registry!, repository!, tags, blob, ct).ConfigureAwait(false);
+                                if (how == BlobOutcome.Uploaded) Core.Registry.UploadLedger.Record(ledger, blob.Size, "ahead " + blob.Digest);
                                 return how == null ? null : $"OciMsBuild: layer runtime {record.Digest} {Describe(how.Value)} {registry}/{repository} ahead of the push";
                             }
                             catch (Exception e) when (!(e is OperationCanceledException))

@@ -22,6 +22,9 @@ namespace OciMsBuild.Tasks
         /// <summary>The image's RIDs: finds the runtime layers uploaded ahead for them (<see cref="PackOciRuntimeLayerEarly"/>).</summary>
         public string[] RuntimeIdentifiers { get; set; } = new string[0];
 
+        /// <summary>Where the build tallies the bytes it uploaded (<see cref="UploadLedger"/>).</summary>
+        public string? UploadLedgerFile { get; set; }
+
         [Output] public string PushedImage { get; private set; } = "";
 
         protected override void Run()
@@ -39,6 +42,7 @@ namespace OciMsBuild.Tasks
             var pusher = new ImagePusher(lease.Connections, store, message => Log.LogMessage(MessageImportance.Normal, message));
             var result = Wait(ct => pusher.PushAsync(image, registry, Repository, Tags.ToList(), ct));
             PushedImage = $"{registry}/{Repository}@{result.ManifestDigest}";
+            UploadLedger.Record(UploadLedgerFile, result.BytesUploaded, "push " + result.ManifestDigest);
             var what = result.AlreadyUpToDate
                 ? "already there, nothing uploaded"
                 : result.ManifestPresent

@@ -21,7 +21,11 @@ namespace OciMsBuild.Tasks
         public string? BlobCachePath { get; set; }
         /// <summary>ContainerLoad: when set, the image is in the local engine and needs no hint.</summary>
         public string? Load { get; set; }
+        /// <summary>The build's tally of uploaded bytes (<see cref="Core.Registry.UploadLedger"/>).</summary>
+        public string? UploadLedgerFile { get; set; }
 
+        /// <summary>Bytes this build sent to the registry: layers streamed while packed, uploaded ahead, and the push.</summary>
+        [Output] public long BytesUploaded { get; private set; }
         [Output] public string ImageName { get; private set; } = "";
         [Output] public string ManifestDigest { get; private set; } = "";
         [Output] public string ConfigDigest { get; private set; } = "";
@@ -58,7 +62,8 @@ namespace OciMsBuild.Tasks
                 if (!string.IsNullOrEmpty(summary.ConfigDigest) && store.Contains(summary.ConfigDigest!))
                     ConfigJson = System.Text.Encoding.UTF8.GetString(store.ReadVerified(summary.ConfigDigest!));
             }
-            var where = ReportLine.Destinations(PushedImage, LayoutDirectory, ArchivePath, SummaryFile);
+            BytesUploaded = string.IsNullOrEmpty(PushedImage) ? 0 : Core.Registry.UploadLedger.Total(UploadLedgerFile);
+            var where = ReportLine.Destinations(PushedImage, LayoutDirectory, ArchivePath, SummaryFile, BytesUploaded);
             Log.LogMessage(MessageImportance.High, "OciMsBuild: {0}:{1} {2} ({3}) -> {4}",
                 summary.Image, string.Join(",", summary.Tags), summary.Digest, summary.Platform, where);
             // Only a layout on disk: say how to get it into an engine.

@@ -144,12 +144,37 @@ namespace OciMsBuild.Core.Tests
         [Test]
         public void Names_exactly_the_outputs_written()
         {
-            Assert.That(ReportLine.Destinations("127.0.0.1:5000/team/app@sha256:ab", null, null, "/o/image.json"), Is.EqualTo("pushed to 127.0.0.1:5000"));
+            Assert.That(ReportLine.Destinations("127.0.0.1:5000/team/app@sha256:ab", null, null, "/o/image.json"), Is.EqualTo("pushed to 127.0.0.1:5000 (nothing uploaded)"));
+            Assert.That(ReportLine.Destinations("127.0.0.1:5000/team/app@sha256:ab", null, null, "/o/image.json", 52_428), Is.EqualTo("pushed to 127.0.0.1:5000 (51.2 KB uploaded)"));
+            Assert.That(ReportLine.Destinations("127.0.0.1:5000/team/app@sha256:ab", null, null, "/o/image.json", 37_958_451), Is.EqualTo("pushed to 127.0.0.1:5000 (36.2 MB uploaded)"));
             Assert.That(ReportLine.Destinations("", "/o/image", null, "/o/image.json"), Is.EqualTo("OCI layout /o/image"));
             Assert.That(ReportLine.Destinations("r.io/app@sha256:ab", "/o/image", "/o/app.tar", "/o/image.json"),
-                Is.EqualTo("pushed to r.io, OCI layout /o/image, archive /o/app.tar"));
+                Is.EqualTo("pushed to r.io (nothing uploaded), OCI layout /o/image, archive /o/app.tar"));
             Assert.That(ReportLine.Destinations(null, "", "/o/app.tar", "/o/image.json"), Is.EqualTo("archive /o/app.tar"));
             Assert.That(ReportLine.Destinations(null, null, null, "/o/image.json"), Is.EqualTo("summary /o/image.json"));
+        }
+    }
+
+    public class UploadLedgerTests
+    {
+        [Test]
+        public void Sums_what_every_task_and_node_recorded_since_the_build_started()
+        {
+            var file = Path.Combine(Path.GetTempPath(), "ledger-" + Guid.NewGuid().ToString("N"), UploadLedger.FolderName);
+            try
+            {
+                Assert.That(UploadLedger.Total(file), Is.EqualTo(0), "nothing recorded: no file");
+                UploadLedger.Record(file, 1000, "streamed sha256:aa");
+                UploadLedger.Record(file, 0, "nothing sent is not a line");
+                // Several nodes append at once: every line arrives whole.
+                System.Threading.Tasks.Parallel.For(0, 200, i => UploadLedger.Record(file, 5, "push sha256:" + i));
+                Assert.That(UploadLedger.Total(file), Is.EqualTo(2000));
+                Assert.That(Directory.GetFiles(file), Has.Length.EqualTo(201));
+                UploadLedger.Reset(file);
+                Assert.That(UploadLedger.Total(file), Is.EqualTo(0), "a new build starts from nothing");
+                UploadLedger.Record(null, 10, "no ledger given: ignored");
+            }
+            finally { Directory.Delete(Path.GetDirectoryName(file)!, true); }
         }
     }
 
