@@ -84,7 +84,8 @@ namespace OciMsBuild.Tasks
                     try
                     {
                         using var sbomLease = Connect();
-                        found = Wait(ct => BaseSbom.EnsureAsync(sbomLease.Connections.Client(reference.Registry, RegistryAccess.Pull), store, reference.Repository, baseManifest, ct));
+                        found = Wait(ct => BaseSbom.EnsureAsync(sbomLease.Connections.Client(reference.Registry, RegistryAccess.Pull), store, reference.Repository, baseManifest, ct,
+                            m => Log.LogMessage(MessageImportance.Normal, m)));
                         found = BaseSbom.RecordOf(store, baseManifest) ?? found;
                     }
                     catch (System.Exception e) when (!(e is System.OperationCanceledException))

@@ -26,16 +26,17 @@ namespace OciMsBuild.Core.Registry
         public static bool AnyMissing(ImageSet set, BlobStore store) => set.Images.Any(i => Missing(i, store).Count > 0);
 
         /// <param name="policy">ContainerBaseImagePullPolicy: Never (offline) downloads nothing, so a lost base layer cannot be rebuilt.</param>
+        /// <param name="progressInterval">How often a long download logs its progress (<see cref="TransferProgress.DefaultInterval"/>).</param>
         public static async Task<int> EnsureAsync(ImageSet set, BlobStore store, RegistryConnections connections, Action<string>? log, CancellationToken ct = default,
-            PullPolicy policy = PullPolicy.Always)
+            PullPolicy policy = PullPolicy.Always, TimeSpan? progressInterval = null)
         {
             int fetched = 0;
-            foreach (var image in set.Images) fetched += await EnsureAsync(image, store, connections, log, ct, policy).ConfigureAwait(false);
+            foreach (var image in set.Images) fetched += await EnsureAsync(image, store, connections, log, ct, policy, progressInterval).ConfigureAwait(false);
             return fetched;
         }
 
         public static async Task<int> EnsureAsync(BuiltImage image, BlobStore store, RegistryConnections connections, Action<string>? log, CancellationToken ct = default,
-            PullPolicy policy = PullPolicy.Always)
+            PullPolicy policy = PullPolicy.Always, TimeSpan? progressInterval = null)
         {
             var missing = Missing(image, store);
             if (missing.Count == 0) return 0;
@@ -53,12 +54,23 @@ namespace OciMsBuild.Core.Registry
                 try
                 {
                     log?.Invoke($"OciMsBuild: downloading base layer {layer.Digest} ({layer.Size:N0} bytes) from {image.BaseSource}");
-                    await client.DownloadBlobAsync(source.Repository, layer, store, ct).ConfigureAwait(false);
+                    await DownloadAsync(client, source.Repository, layer, store, log, progressInterval ?? TransferProgress.DefaultInterval, ct).ConfigureAwait(false);
                 }
                 finally { gate.Release(); }
             }).ToList();
             await Task.WhenAll(tasks).ConfigureAwait(false);
             return missing.Count;
+        }
+
+        /// <summary>
+        /// Downloads one blob into the store (nothing when it is there), logging its progress at most once
+        /// per <paramref name="progressInterval"/> and, when it was long or large, how long it took (see <see cref="TransferProgress"/>).
+        /// </summary>
+        public static async Task DownloadAsync(RegistryClient client, string repository, Descriptor blob, BlobStore store, Action<string>? log, TimeSpan progressInterval, CancellationToken ct)
+        {
+            var progress = TransferProgress.Download(blob.Digest, blob.Size, log, progressInterval, client.Session.Options.ChunkSize);
+            await client.DownloadBlobAsync(repository, blob, store, progress.Report, ct).ConfigureAwait(false);
+            progress.Finish();
         }
 
         /// <summary>'registry/repo/path' → (registry, repo/path).</summary>

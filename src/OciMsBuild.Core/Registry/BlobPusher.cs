@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
@@ -98,23 +97,14 @@ namespace OciMsBuild.Core.Registry
             {
                 // A base layer never needed locally until now: fetch it from the base's registry.
                 var (baseRegistry, baseRepository) = BaseLayerFetcher.SplitSource(image.BaseSource ?? throw new Errors.OciException(Errors.ErrorCodes.BlobCorrupt, $"Blob {blob.Digest} is missing from the blob store at {_store.Root}; build again."));
-                await _connections.Client(baseRegistry, RegistryAccess.Pull).DownloadBlobAsync(baseRepository, blob, _store, ct).ConfigureAwait(false);
+                await BaseLayerFetcher.DownloadAsync(_connections.Client(baseRegistry, RegistryAccess.Pull), baseRepository, blob, _store, _log, _progressInterval, ct).ConfigureAwait(false);
             }
             // Never send damaged bytes: the registry would refuse them (DIGEST_INVALID) on every build.
             // A damaged blob is removed here (OCI3001), and the next build's cache check rebuilds it.
             _store.Verify(blob.Digest);
-            var clock = Stopwatch.StartNew();
-            var lastReport = TimeSpan.Zero;
-            await client.UploadBlobAsync(repository, blob, () => File.OpenRead(_store.PathOf(blob.Digest)), done =>
-            {
-                if (clock.Elapsed - lastReport < _progressInterval || done >= blob.Size) return;
-                lastReport = clock.Elapsed;
-                _log?.Invoke($"OciMsBuild: uploading {blob.Digest.Substring(0, 19)} {Megabytes(done)}/{Megabytes(blob.Size)} MB");
-            }, openedSession, ct).ConfigureAwait(false);
-            if (clock.Elapsed >= _progressInterval || blob.Size >= _connections.Options.ChunkSize)
-                _log?.Invoke($"OciMsBuild: uploaded {blob.Digest.Substring(0, 19)} {Megabytes(blob.Size)} MB in {clock.Elapsed.TotalSeconds:0.0} s");
+            var progress = TransferProgress.Upload(blob.Digest, blob.Size, _log, _progressInterval, _connections.Options.ChunkSize);
+            await client.UploadBlobAsync(repository, blob, () => File.OpenRead(_store.PathOf(blob.Digest)), progress.Report, openedSession, ct).ConfigureAwait(false);
+            progress.Finish();
         }
-
-        private static string Megabytes(long bytes) => (bytes / 1048576.0).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
     }
 }

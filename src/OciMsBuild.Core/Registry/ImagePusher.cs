@@ -56,7 +56,7 @@ namespace OciMsBuild.Core.Registry
             _connections = connections;
             _store = store;
             _pushed = new PushedBlobs(store);
-            _blobs = new BlobPusher(connections, store, _pushed, log, progressInterval ?? TimeSpan.FromSeconds(3));
+            _blobs = new BlobPusher(connections, store, _pushed, log, progressInterval ?? TransferProgress.DefaultInterval);
         }
 
         public Task<PushResult> PushAsync(BuiltImage image, string registry, string repository, IReadOnlyList<string> tags, CancellationToken ct = default) =>

@@ -150,7 +150,15 @@ namespace OciMsBuild.Core.Registry
         }
 
         /// <summary>Streams a blob into the store; the digest is checked before the blob becomes visible.</summary>
-        public Task<bool> DownloadBlobAsync(string repository, Descriptor blob, BlobStore store, CancellationToken ct = default)
+        public Task<bool> DownloadBlobAsync(string repository, Descriptor blob, BlobStore store, CancellationToken ct = default) =>
+            DownloadBlobAsync(repository, blob, store, null, ct);
+
+        /// <summary>
+        /// As above, telling <paramref name="progress"/> the bytes received so far as they arrive (from
+        /// 0 again when a retry starts over), and the blob's size once it is verified in the store.
+        /// Nothing when the store already has the blob. <see cref="TransferProgress"/> turns it into log lines.
+        /// </summary>
+        public Task<bool> DownloadBlobAsync(string repository, Descriptor blob, BlobStore store, Action<long>? progress, CancellationToken ct = default)
         {
             var what = $"downloading blob {blob.Digest} from {Registry}/{repository}";
             return Run(what, async token =>
@@ -162,19 +170,21 @@ namespace OciMsBuild.Core.Registry
                 using var body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
                 try
                 {
-                    store.PutStream(target => CopyWithTimeout(body, target, token), blob.Digest);
+                    store.PutStream(target => CopyWithTimeout(body, target, progress, token), blob.Digest);
                 }
                 catch (OciException e) when (e.Code == ErrorCodes.BlobCorrupt)
                 {
                     throw new OciException(ErrorCodes.RegistryDigestMismatch, $"Registry {Registry} sent blob {blob.Digest} of {repository} with different content: {e.Message}", e);
                 }
+                progress?.Invoke(blob.Size);
                 return true;
             }, ct);
         }
 
-        private void CopyWithTimeout(Stream source, Stream target, CancellationToken ct)
+        private void CopyWithTimeout(Stream source, Stream target, Action<long>? progress, CancellationToken ct)
         {
             var buffer = new byte[1 << 16];
+            long done = 0;
             while (true)
             {
                 ct.ThrowIfCancellationRequested();
@@ -183,6 +193,8 @@ namespace OciMsBuild.Core.Registry
                 if (!read.Wait(_session.Options.RequestTimeout)) throw new TimeoutException("the download stalled");
                 if (read.Result == 0) return;
                 target.Write(buffer, 0, read.Result);
+                done += read.Result;
+                progress?.Invoke(done);
             }
         }
 
@@ -330,7 +342,7 @@ namespace OciMsBuild.Core.Registry
                 var chunk = _session.Options.ChunkSize;
                 if (blob.Size <= chunk)
                 {
-                    await PutFinalAsync(repository, location, blob, open, 0, blob.Size, what, token).ConfigureAwait(false);
+                    await PutFinalAsync(repository, location, blob, open, 0, blob.Size, what, token, progress).ConfigureAwait(false);
                     progress?.Invoke(blob.Size);
                     return true;
                 }
@@ -351,7 +363,9 @@ namespace OciMsBuild.Core.Registry
                                 if (n == 0) throw new OciException(ErrorCodes.BlobCorrupt, $"Blob {blob.Digest} is shorter than its size {blob.Size}.");
                                 filled += n;
                             }
-                            location = await PatchAsync(repository, location, buffer, length, offset, what, token).ConfigureAwait(false);
+                            var start = offset;
+                            location = await PatchAsync(repository, location, buffer, length, offset, what, token,
+                                progress == null ? null : sent => progress(start + sent)).ConfigureAwait(false);
                             offset += length;
                             progress?.Invoke(offset);
                         }
@@ -375,12 +389,19 @@ namespace OciMsBuild.Core.Registry
         public Task<Uri> PatchChunkAsync(string repository, Uri location, byte[] buffer, int length, long offset, CancellationToken ct = default) =>
             PatchAsync(repository, location, buffer, length, offset, $"streaming a blob to {Registry}/{repository}", ct);
 
-        /// <summary>One PATCH of <paramref name="length"/> bytes at <paramref name="offset"/>; the session's next location.</summary>
-        private async Task<Uri> PatchAsync(string repository, Uri location, byte[] buffer, int length, long offset, string what, CancellationToken ct)
+        /// <summary>
+        /// One PATCH of <paramref name="length"/> bytes at <paramref name="offset"/>; the session's next
+        /// location. <paramref name="progress"/> hears the bytes of this chunk sent so far.
+        /// </summary>
+        private async Task<Uri> PatchAsync(string repository, Uri location, byte[] buffer, int length, long offset, string what, CancellationToken ct,
+            Action<long>? progress = null)
         {
             using var response = await _session.SendAsync(b =>
             {
-                var content = new ByteArrayContent(buffer, 0, length);
+                HttpContent content = progress == null
+                    ? new ByteArrayContent(buffer, 0, length)
+                    : new StreamContent(new ProgressReadStream(new MemoryStream(buffer, 0, length, writable: false), progress), 1 << 16);
+                content.Headers.ContentLength = length;
                 content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
                 content.Headers.TryAddWithoutValidation("Content-Range", $"{offset}-{offset + length - 1}");
                 return new HttpRequestMessage(new HttpMethod("PATCH"), Resolve(b, location)) { Content = content };
@@ -410,14 +431,17 @@ namespace OciMsBuild.Core.Registry
             return response.Headers.Location;
         }
 
-        private async Task PutFinalAsync(string repository, Uri location, Descriptor blob, Func<Stream>? open, long offset, long length, string what, CancellationToken ct)
+        /// <summary>The closing PUT, with the whole blob when <paramref name="open"/> is given (<paramref name="progress"/> hears the bytes sent so far).</summary>
+        private async Task PutFinalAsync(string repository, Uri location, Descriptor blob, Func<Stream>? open, long offset, long length, string what, CancellationToken ct,
+            Action<long>? progress = null)
         {
             using var response = await _session.SendAsync(b =>
             {
                 HttpContent content;
                 if (open != null)
                 {
-                    content = new StreamContent(open(), 1 << 16);
+                    var body = open();
+                    content = new StreamContent(progress == null ? body : new ProgressReadStream(body, progress), 1 << 16);
                     content.Headers.ContentLength = length;
                 }
                 else

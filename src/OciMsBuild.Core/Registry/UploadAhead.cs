@@ -23,7 +23,7 @@ namespace OciMsBuild.Core.Registry
         {
             var client = connections.Client(registry, RegistryAccess.Push);
             if (await StreamingUpload.AnyTagExistsAsync(client, repository, tags, ct).ConfigureAwait(false)) return null;
-            var pusher = new BlobPusher(connections, store, new PushedBlobs(store), null, TimeSpan.FromSeconds(3));
+            var pusher = new BlobPusher(connections, store, new PushedBlobs(store), null, TransferProgress.DefaultInterval);
             // Not a base layer: the (empty) image is only read for a base layer's source.
             return await pusher.PushAsync(client, repository, blob, new BuiltImage(), isBaseLayer: false, ct).ConfigureAwait(false);
         }

@@ -25,7 +25,9 @@ namespace OciMsBuild.Core.SupplyChain
             Path.Combine(store.Root, "referrers", Digest.Hex(manifestDigest) + ".spdx");
 
         /// <summary>Looks the base's SBOM up unless an earlier build did. Best effort: a failure only leaves it out (and is asked again next time).</summary>
-        public static async Task<string> EnsureAsync(RegistryClient client, BlobStore store, string repository, string manifestDigest, CancellationToken ct)
+        /// <param name="log">Hears the download's progress when it is long (see <see cref="TransferProgress"/>).</param>
+        public static async Task<string> EnsureAsync(RegistryClient client, BlobStore store, string repository, string manifestDigest, CancellationToken ct,
+            Action<string>? log = null)
         {
             var record = RecordPath(store, manifestDigest);
             if (File.Exists(record)) return "known";
@@ -40,7 +42,7 @@ namespace OciMsBuild.Core.SupplyChain
                 var layer = manifest.Layers.FirstOrDefault(l => l.MediaType == SpdxDocument.MediaType);
                 if (layer != null && manifest.Subject?.Digest == manifestDigest)
                 {
-                    await client.DownloadBlobAsync(repository, layer, store, ct).ConfigureAwait(false);
+                    await BaseLayerFetcher.DownloadAsync(client, repository, layer, store, log, TransferProgress.DefaultInterval, ct).ConfigureAwait(false);
                     sbomDigest = layer.Digest;
                 }
             }

@@ -11,6 +11,7 @@ namespace OciMsBuild.Testing.Registry
     /// <code>
     /// using var proxy = FaultProxy.Start(registry.Host);
     /// proxy.Inject(r => r.Method == "PATCH" &amp;&amp; r.IsBlobUpload, Fault.Status(500), times: 1);
+    /// proxy.Inject(r => r.IsBlob &amp;&amp; r.Method == "GET", Fault.Throttle(1_000_000), times: int.MaxValue); // a slow link
     /// // point the client at proxy.Host instead of registry.Host
     /// </code>
     /// The Host header is forwarded unchanged, so the registry's absolute Location URLs point at the
@@ -113,6 +114,9 @@ namespace OciMsBuild.Testing.Registry
                     case Fault.FaultKind.Delay:
                         await Task.Delay(fault.Duration, ctx.RequestAborted);
                         await _forwarder.ForwardAsync(ctx, record);
+                        break;
+                    case Fault.FaultKind.Throttle:
+                        await _forwarder.ForwardAsync(ctx, record, bytesPerSecond: fault.BytesPerSecond);
                         break;
                 }
             }

@@ -63,8 +63,11 @@ namespace OciMsBuild.Testing.Registry
             return new ProxiedRequest(Interlocked.Increment(ref _sequence), ctx.Request.Method, target, PathAndQuery(target), scheme, headers);
         }
 
-        /// <summary>Forward and stream back; with <paramref name="cutResponseAfter"/> drop the connection after that many body bytes.</summary>
-        public async Task ForwardAsync(HttpContext ctx, ProxiedRequest record, long? cutResponseAfter = null)
+        /// <summary>
+        /// Forward and stream back; with <paramref name="cutResponseAfter"/> drop the connection after that
+        /// many body bytes; with <paramref name="bytesPerSecond"/> move each body at that rate.
+        /// </summary>
+        public async Task ForwardAsync(HttpContext ctx, ProxiedRequest record, long? cutResponseAfter = null, long? bytesPerSecond = null)
         {
             var aborted = ctx.RequestAborted;
             using var message = new HttpRequestMessage(new HttpMethod(ctx.Request.Method), new Uri("http://" + UpstreamHost + record.PathAndQuery))
@@ -75,7 +78,11 @@ namespace OciMsBuild.Testing.Registry
             message.Headers.Host = ctx.Request.Headers.Host.ToString();
             var hasBody = ctx.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? false;
             if (hasBody)
-                message.Content = new StreamContent(new CountingStream(ctx.Request.Body, record.AddRequestBytes), 81920);
+            {
+                System.IO.Stream body = new CountingStream(ctx.Request.Body, record.AddRequestBytes);
+                if (bytesPerSecond is long upRate) body = new ByteRate(upRate).Reading(body);
+                message.Content = new StreamContent(body, 81920);
+            }
             else if (ctx.Request.ContentLength == 0)
                 message.Content = new ByteArrayContent(Array.Empty<byte>()); // keep an explicit "Content-Length: 0" (e.g. PATCH)
             foreach (var h in ctx.Request.Headers)
@@ -110,10 +117,11 @@ namespace OciMsBuild.Testing.Registry
                 try
                 {
                     await using var body = await response.Content.ReadAsStreamAsync(aborted);
-                    var buffer = new byte[81920];
+                    var down = bytesPerSecond is long downRate ? new ByteRate(downRate) : null;
+                    var buffer = new byte[down == null ? 81920 : ByteRate.Piece];
                     var limit = cutResponseAfter ?? long.MaxValue;
                     long sent = 0;
-                    if (cutResponseAfter != null) await ctx.Response.StartAsync(aborted);
+                    if (cutResponseAfter != null || down != null) await ctx.Response.StartAsync(aborted);
                     while (sent < limit)
                     {
                         var n = await body.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, limit - sent)), aborted);
@@ -121,6 +129,11 @@ namespace OciMsBuild.Testing.Registry
                         await ctx.Response.Body.WriteAsync(buffer.AsMemory(0, n), aborted);
                         sent += n;
                         record.AddResponseBytes(n);
+                        if (down != null)
+                        {
+                            await ctx.Response.Body.FlushAsync(aborted); // on the wire now, not when Kestrel's buffer fills
+                            await down.PaceAsync(n, aborted);
+                        }
                     }
                     if (cutResponseAfter != null)
                     {
