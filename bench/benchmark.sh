@@ -24,6 +24,11 @@
 #            ContainerRuntimeIdentifiers, the SDK's multi-RID PublishContainer (dotnet msbuild -restore)
 #   growth   the console app with BENCH_GROWTH_MB (default "1 10 100") MB of extra content files
 #            (deterministic pseudo-random bytes, incompressible); ours and plain only, cold + nochange
+#   services a solution of three framework-dependent console services sharing a library, cold only:
+#            `dotnet publish Services.slnx -m` against the three services published one by one, for
+#            ours, the SDK (-t:PublishContainer) and plain; its own table
+#   off      quiet when off: `dotnet build` of the console app with our package referenced and
+#            ContainerImage unset, against the same app without the package; its own table
 # Scenarios (BENCH_SCENARIOS, comma separated; default all):
 #   cold      clean bin/obj, empty caches of both tools, a new repository every run
 #   newapp    a new app on a warm machine: the same app was built and pushed before (warm caches), now
@@ -53,7 +58,7 @@ set -euo pipefail
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 RUNS=${1:-5}
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || usage
-APPS=${BENCH_APPS:-console,web,multi,growth}
+APPS=${BENCH_APPS:-console,web,multi,growth,services,off}
 SCENARIOS=${BENCH_SCENARIOS:-cold,newapp,nochange,edit,ci}
 GROWTH_MB=${BENCH_GROWTH_MB:-1 10 100}
 PERF=${BENCH_PERF:-1}
@@ -62,7 +67,7 @@ OUTDIR=$ROOT/artifacts/bench
 BASE_CACHE=$ROOT/artifacts/test-cache/base
 T0=$(date +%s)
 has() { [[ ,$1, == *,$2,* ]]; }
-for a in ${APPS//,/ }; do [[ $a =~ ^(console|web|multi|growth)$ ]] || { echo "benchmark: unknown app '$a'" >&2; usage; }; done
+for a in ${APPS//,/ }; do [[ $a =~ ^(console|web|multi|growth|services|off)$ ]] || { echo "benchmark: unknown app '$a'" >&2; usage; }; done
 for s in ${SCENARIOS//,/ }; do [[ $s =~ ^(cold|newapp|nochange|edit|ci)$ ]] || { echo "benchmark: unknown scenario '$s'" >&2; usage; }; done
 
 clock() { local s=$(( $(date +%s) - T0 )); printf '%d:%02d' $((s / 60)) $((s % 60)); }
@@ -216,6 +221,7 @@ X
 # Cases: "app" is console|web|multi|grow<MB>; its kind decides the commands.
 CASES=()
 for a in ${APPS//,/ }; do
+  [[ $a == services || $a == off ]] && continue   # their own sections below
   if [[ $a == growth ]]; then for mb in $GROWTH_MB; do CASES+=("grow$mb"); done; else CASES+=("$a"); fi
 done
 kind_of() { case $1 in grow*) echo console ;; *) echo "$1" ;; esac; }
@@ -419,6 +425,123 @@ ratio() {  # ratio OURS_STEP SDK_STEP; a step at or below 0.05 s is noise (the m
   else printf '%.2f' "$(echo "$1 / $2" | bc -l)"; fi
 }
 
+# ---------------------------------------------------------------------------------------------------
+# services: three services of one solution, cold. `-m` over the solution against the three projects
+# published one after the other (one cache for the three, as one CI machine would), per tool.
+SERVICES_TEXT=
+write_services() {  # write_services DIR VARIANT
+  local dir=$1 variant=$2 ref= image= i
+  [[ $variant == ours ]] && { ref=$OURS_REF; image='<ContainerImage>true</ContainerImage>'; }
+  [[ $variant == sdk ]] && image='<EnableSdkContainerSupport>true</EnableSdkContainerSupport>'
+  mkdir -p "$dir/Shared"
+  printf '<configuration><packageSources><add key="bench" value="%s" /></packageSources></configuration>\n' "$WORK/feed" > "$dir/nuget.config"
+  echo '<Project><PropertyGroup><PathMap>$(MSBuildThisFileDirectory)=/src/</PathMap></PropertyGroup></Project>' > "$dir/Directory.Build.props"
+  echo '<Project />' > "$dir/Directory.Build.targets"
+  echo '<Project><PropertyGroup><ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally></PropertyGroup></Project>' > "$dir/Directory.Packages.props"
+  echo '<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><TargetFramework>net10.0</TargetFramework></PropertyGroup></Project>' > "$dir/Shared/Shared.csproj"
+  echo 'namespace Shared { public static class Greeter { public static string Hello(string who) => "hello from " + who; } }' > "$dir/Shared/Greeter.cs"
+  (cd "$dir" && dotnet new sln -n Services --format slnx >/dev/null)
+  for i in 1 2 3; do
+    mkdir -p "$dir/Svc$i"
+    cat > "$dir/Svc$i/Svc$i.csproj" <<X
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><ImplicitUsings>enable</ImplicitUsings>
+    <RuntimeIdentifier>linux-x64</RuntimeIdentifier><SelfContained>false</SelfContained>
+    $image<ContainerRepository>\$(BenchPrefix)/svc$i</ContainerRepository></PropertyGroup>
+  <ItemGroup>
+    <PackageReference Include="Newtonsoft.Json" Version="13.0.3" />
+    $ref
+    <ProjectReference Include="../Shared/Shared.csproj" />
+  </ItemGroup>
+</Project>
+X
+    echo "Console.WriteLine(Shared.Greeter.Hello(\"svc$i\") + Newtonsoft.Json.JsonConvert.SerializeObject($i));" > "$dir/Svc$i/Program.cs"
+  done
+  (cd "$dir" && dotnet sln Services.slnx add Shared/Shared.csproj Svc1/Svc1.csproj Svc2/Svc2.csproj Svc3/Svc3.csproj >/dev/null)
+}
+services_round() {  # services_round TOOL MODE RUN: one cold publish of the three services; appends "tool mode run seconds"
+  local tool=$1 mode=$2 run=$3 dir=$WORK/services/$1 prefix="bench/services-$1-$2-$3" s e i logf=$WORK/logs/services-$1-$2-$3.log
+  local args=(-c Release -nodeReuse:false "-p:BenchPrefix=$prefix")
+  [[ $tool == plain ]] || args+=("-p:ContainerRegistry=$REG" "-p:ContainerBaseImage=$REG/dotnet/runtime:10.0" -p:ContainerImageTag=bench)
+  [[ $tool == ours ]] && args+=("-p:ContainerBlobCachePath=$WORK/cache/fresh/blobs")
+  [[ $tool == sdk ]] && args+=(-t:PublishContainer)   # projects without EnableSdkContainerSupport (the library) skip it
+  rm -rf "$WORK/cache/fresh"; mkdir -p "$WORK/cache/fresh/xdg"
+  for i in Shared Svc1 Svc2 Svc3; do rm -rf "$dir/$i/bin" "$dir/$i/obj"; done
+  s=$(date +%s%N)
+  if [[ $mode == solution ]]; then
+    (cd "$dir" && XDG_CACHE_HOME=$WORK/cache/fresh/xdg dotnet publish Services.slnx -m "${args[@]}") >"$logf" 2>&1 || { tail -n 30 "$logf" >&2; die "services $tool $mode $run failed (log $logf)"; }
+  else
+    for i in 1 2 3; do
+      (cd "$dir" && XDG_CACHE_HOME=$WORK/cache/fresh/xdg dotnet publish "Svc$i" "${args[@]}") >>"$logf" 2>&1 || { tail -n 30 "$logf" >&2; die "services $tool $mode $run failed (log $logf)"; }
+    done
+  fi
+  e=$(date +%s%N)
+  if [[ $tool != plain ]]; then
+    for i in 1 2 3; do
+      curl -sfI -H 'Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json' \
+        "http://$REG/v2/$prefix/svc$i/manifests/bench" >/dev/null || die "services $tool $mode $run: no image $prefix/svc$i:bench"
+    done
+  fi
+  printf '%s\t%s\t%s\t%s\n' "$tool" "$mode" "$run" "$(echo "scale=3; ($e - $s) / 1000000000" | bc)" >> "$WORK/services.tsv"
+  say "services $tool $mode run $run: $(tail -1 "$WORK/services.tsv" | cut -f4) s"
+}
+if has "$APPS" services; then
+  say "== services (three services of one solution, cold)"
+  : > "$WORK/services.tsv"
+  for t in ours sdk plain; do write_services "$WORK/services/$t" "$t"; done
+  for r in $(seq 0 "$RUNS"); do
+    for t in ours sdk plain; do for m in solution onebyone; do services_round "$t" "$m" "$r"; done; done
+  done
+  svc() { awk -F'\t' -v t="$1" -v m="$2" '$1 == t && $2 == m && $3 ~ /^[1-9][0-9]*$/ {print $4}' "$WORK/services.tsv" | median; }
+  svc_step() {  # median over rounds of (tool - plain) for one mode
+    awk -F'\t' -v t="$1" -v m="$2" '$2 == m && $3 ~ /^[1-9][0-9]*$/ && ($1 == t || $1 == "plain") {v[$3, $1] = $4; r[$3] = 1}
+      END {for (i in r) if ((i, t) in v && (i, "plain") in v) print v[i, t] - v[i, "plain"]}' "$WORK/services.tsv" | median
+  }
+  SERVICES_TEXT=$(
+    echo "| tool | -m over the solution s | one by one s | -m / one by one | image step -m | image step one by one |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+    for t in ours sdk plain; do
+      a=$(svc "$t" solution) b=$(svc "$t" onebyone)
+      printf '| %s | %s | %s | %s | %s | %s |\n' "$t" "$(fmt "$a")" "$(fmt "$b")" "$(ratio "$a" "$b")" \
+        "$( [[ $t == plain ]] && echo - || fmt "$(svc_step "$t" solution)")" "$( [[ $t == plain ]] && echo - || fmt "$(svc_step "$t" onebyone)")"
+    done
+    echo
+    echo "ours/SDK, -m over the solution: $(ratio "$(svc ours solution)" "$(svc sdk solution)") (whole publish), $(ratio "$(svc_step ours solution)" "$(svc_step sdk solution)") (image step)"
+  )
+  rm -rf "$WORK/cache/fresh"
+fi
+
+# ---------------------------------------------------------------------------------------------------
+# off: what referencing the package costs a `dotnet build` that makes no image (ContainerImage unset).
+OFF_TEXT=
+if has "$APPS" off; then
+  say "== off (dotnet build, package referenced, ContainerImage unset)"
+  for t in ours plain; do write_tree "$WORK/off/$t" console "$t"; done
+  : > "$WORK/off.tsv"
+  for r in $(seq 0 "$RUNS"); do
+    for t in ours plain; do
+      for kind in full nochange; do
+        dir=$WORK/off/$t logf=$WORK/logs/off-$t-$kind-$r.log
+        [[ $kind == full ]] && rm -rf "$dir"/App/bin "$dir"/App/obj "$dir"/Greeting/bin "$dir"/Greeting/obj
+        s=$(date +%s%N)
+        (cd "$dir" && dotnet build App -c Release -nodeReuse:false -clp:PerformanceSummary) >"$logf" 2>&1 || { tail -n 30 "$logf" >&2; die "off $t $kind $r failed"; }
+        e=$(date +%s%N)
+        ms=$(awk '/Target Performance Summary:/ {m=1; next} /Task Performance Summary:/ {m=0} m && /^ *[0-9]+ ms / && $3 ~ /^_?Oci/ {sum += $1} END {print sum + 0}' "$logf")
+        printf '%s\t%s\t%s\t%s\t%s\n' "$t" "$kind" "$r" "$(echo "scale=3; ($e - $s) / 1000000000" | bc)" "$ms" >> "$WORK/off.tsv"
+      done
+    done
+  done
+  offm() { awk -F'\t' -v t="$1" -v k="$2" -v f="$3" '$1 == t && $2 == k && $3 ~ /^[1-9][0-9]*$/ {print $f}' "$WORK/off.tsv" | median; }
+  OFF_TEXT=$(
+    echo "| build | with the package s | without s | with / without | time in OciMsBuild targets (ms, -clp:PerformanceSummary) |"
+    echo "| --- | ---: | ---: | ---: | ---: |"
+    for kind in full nochange; do
+      a=$(offm ours "$kind" 4) b=$(offm plain "$kind" 4)
+      printf '| %s | %s | %s | %s | %s |\n' "$kind" "$(fmt "$a")" "$(fmt "$b")" "$(ratio "$a" "$b")" "$(offm ours "$kind" 5)"
+    done
+  )
+fi
+
 TABLE=$WORK/table.md
 {
   echo "## OciMsBuild vs .NET SDK container publish — RUNS=$RUNS (median after 1 warm-up), $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, SDK $(dotnet --version)"
@@ -515,6 +638,18 @@ le() { [[ $1 == - || $1 == n/a* ]] && echo - || { (( $(echo "$1 <= $2" | bc) )) 
       spread=$(( ($(tail -1 <<<"$v") - $(head -1 <<<"$v")) / 1024 ))
       echo "| growth $GROWTH_MB MB | $s | peak memory within 50 MB across sizes | $(verdict "$( ((spread <= 50)) && echo 1 || echo 0)" "spread $spread MB") |"
     done
+  fi
+  if [[ -n $SERVICES_TEXT ]]; then
+    echo
+    echo "### Three services of one solution, cold (median of RUNS)"
+    echo
+    echo "$SERVICES_TEXT"
+  fi
+  if [[ -n $OFF_TEXT ]]; then
+    echo
+    echo "### Quiet when off: dotnet build of the console app, ContainerImage unset (median of RUNS)"
+    echo
+    echo "$OFF_TEXT"
   fi
   if [[ -n $PERF_TEXT ]]; then
     echo
