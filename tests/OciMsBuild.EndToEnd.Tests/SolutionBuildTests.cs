@@ -77,6 +77,8 @@ namespace OciMsBuild.EndToEnd.Tests
                                            $"runtime layer packed early {EarlyRuntimePacks(result)} time(s)");
 
             AssertServiceImages(result, registry, new[] { "1.0", "latest" }, run: true);
+            Assert.That(EarlyRuntimePacks(result), Is.EqualTo(1), "the nodes pack the shared runtime layer once: the others wait and reuse it");
+            AssertTheRuntimeLayerWentUpOnce(result, registry);
             AssertOnlyTheServicesGotImages(solution, registry, result);
             AssertStoreIntact(store);
         }
@@ -122,6 +124,7 @@ namespace OciMsBuild.EndToEnd.Tests
                                            $"runtime layer packed early {EarlyRuntimePacks(result)} time(s)");
 
             AssertServiceImages(result, registry, new[] { "2.0" }, run: true);
+            AssertTheRuntimeLayerWentUpOnce(result, registry);
             AssertOnlyTheServicesGotImages(solution, registry, result);
             AssertStoreIntact(store);
         }
@@ -146,6 +149,7 @@ namespace OciMsBuild.EndToEnd.Tests
             var two = AssertServiceImages(runs[1].Result, registry, new[] { "two" }, run: false);
             foreach (var service in Services)
                 Assert.That(two[service], Is.EqualTo(one[service]), service + ": the same sources in another folder give the same image");
+            Assert.That(EarlyRuntimePacks(runs[0].Result) + EarlyRuntimePacks(runs[1].Result), Is.EqualTo(1), "one runtime layer pack for both builds");
             AssertStoreIntact(store);
         }
 
@@ -201,6 +205,20 @@ namespace OciMsBuild.EndToEnd.Tests
 
         private static List<Match> ReportLines(string output) =>
             output.Split('\n').Select(l => ReportLine.Match(l.TrimEnd('\r'))).Where(m => m.Success).ToList();
+
+        /// <summary>
+        /// The services share the runtime layer (~35 MB): one node sends it, the others wait for that
+        /// upload and mount it. So one report line says MB, the others KB (their app layer and config).
+        /// </summary>
+        private static void AssertTheRuntimeLayerWentUpOnce(ProcessResult result, RegistryServer registry)
+        {
+            var uploaded = ReportLines(result.Output)
+                .Select(m => Regex.Match(m.Groups["where"].Value, "^pushed to " + Regex.Escape(registry.Host) + UploadedPart + "$").Groups["uploaded"].Value)
+                .ToList();
+            Assert.That(uploaded, Has.Count.EqualTo(Services.Length));
+            Assert.That(uploaded.Count(u => u.EndsWith(" MB uploaded")), Is.EqualTo(1), "exactly one service sent the runtime layer: " + string.Join("; ", uploaded));
+            Assert.That(uploaded.Count(u => u.EndsWith(" KB uploaded")), Is.EqualTo(Services.Length - 1), "the others only their app layer and config: " + string.Join("; ", uploaded));
+        }
 
         private static int EarlyRuntimePacks(ProcessResult result) => Regex.Matches(result.Output, Regex.Escape("OciMsBuild: packed layer runtime (early")).Count;
 

@@ -117,6 +117,12 @@ namespace OciMsBuild.Core.LayerCache
             if (lookup == LayerLookup.Hit && entry != null)
                 return new LayerOutcome(entry.ToRecord(plan.Kind, fingerprint), LayerSource.SharedCache, lookup, true, clock.Elapsed);
 
+            // One build packs a given content at a time: the services of a solution built with -m
+            // (or two builds at once) pack the same runtime layer; the others wait and reuse it.
+            using var held = StoreLock.Acquire(_store, "layer " + key, StoreLock.DefaultWait, cancellation);
+            if (held != null && _index.Find(key, out var packedMeanwhile) == LayerLookup.Hit && packedMeanwhile != null)
+                return new LayerOutcome(packedMeanwhile.ToRecord(plan.Kind, fingerprint), LayerSource.SharedCache, LayerLookup.Hit, true, clock.Elapsed);
+
             var packStarted = DateTime.UtcNow;
             var upload = startUpload != null && stamps.Values.Sum(s => s.Size) >= StreamingThreshold ? startUpload() : null;
             LayerRecord record;
@@ -124,7 +130,12 @@ namespace OciMsBuild.Core.LayerCache
             try
             {
                 record = LayerPacker.Pack(plan, _store, cancellation, compressionThreads, upload, fingerprint);
-                if (upload != null && upload.Complete(record.Digest)) streamed = upload.BytesSent;
+                if (upload != null && upload.Complete(record.Digest))
+                {
+                    streamed = upload.BytesSent;
+                    // So that another service's push mounts it rather than uploading it again.
+                    new Registry.PushedBlobs(_store).Remember(upload.Registry, upload.Repository, record.Digest);
+                }
             }
             finally { upload?.Dispose(); }
             // The key describes the files as they were hashed: a file changed since (the packer then

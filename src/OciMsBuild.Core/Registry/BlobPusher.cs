@@ -39,6 +39,15 @@ namespace OciMsBuild.Core.Registry
 
         public async Task<BlobOutcome> PushAsync(RegistryClient client, string repository, Descriptor blob, BuiltImage image, bool isBaseLayer, CancellationToken ct)
         {
+            // One build sends a given blob to a registry at a time: the services of a solution built
+            // with -m push the same runtime layer to their repositories at once. The others wait, then
+            // mount it from the repository the first one recorded (or find it there).
+            using var held = await StoreLock.AcquireAsync(_store, "push " + client.Registry + " " + blob.Digest, StoreLock.DefaultWait, ct).ConfigureAwait(false);
+            return await PushUnlockedAsync(client, repository, blob, image, isBaseLayer, ct).ConfigureAwait(false);
+        }
+
+        private async Task<BlobOutcome> PushUnlockedAsync(RegistryClient client, string repository, Descriptor blob, BuiltImage image, bool isBaseLayer, CancellationToken ct)
+        {
             var registry = client.Registry;
             if (await client.BlobExistsAsync(repository, blob.Digest, ct).ConfigureAwait(false))
             {

@@ -68,6 +68,10 @@ namespace OciMsBuild.Core.Registry
 
         public long BytesSent { get; private set; }
 
+        /// <summary>Where the blob went, for the pushed record (the next repository mounts it from there).</summary>
+        public string Registry => _client.Registry;
+        public string Repository => _repository;
+
         public override void Write(byte[] buffer, int offset, int count)
         {
             if (_failed) return;
