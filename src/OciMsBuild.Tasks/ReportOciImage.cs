@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -63,6 +64,7 @@ namespace OciMsBuild.Tasks
                     ConfigJson = System.Text.Encoding.UTF8.GetString(store.ReadVerified(summary.ConfigDigest!));
             }
             BytesUploaded = string.IsNullOrEmpty(PushedImage) ? 0 : Core.Registry.UploadLedger.Total(UploadLedgerFile);
+            if (!string.IsNullOrEmpty(UploadLedgerFile)) Core.Registry.UploadLedger.RemoveOldTallies(UploadLedgerFile!, TimeSpan.FromHours(1));
             var where = ReportLine.Destinations(PushedImage, LayoutDirectory, ArchivePath, SummaryFile, BytesUploaded);
             Log.LogMessage(MessageImportance.High, "OciMsBuild: {0}:{1} {2} ({3}) -> {4}",
                 summary.Image, string.Join(",", summary.Tags), summary.Digest, summary.Platform, where);

@@ -170,8 +170,17 @@ namespace OciMsBuild.Core.Tests
                 System.Threading.Tasks.Parallel.For(0, 200, i => UploadLedger.Record(file, 5, "push sha256:" + i));
                 Assert.That(UploadLedger.Total(file), Is.EqualTo(2000));
                 Assert.That(Directory.GetFiles(file), Has.Length.EqualTo(201));
-                UploadLedger.Reset(file);
-                Assert.That(UploadLedger.Total(file), Is.EqualTo(0), "a new build starts from nothing");
+                // The next build has its own folder; the report removes tallies older than an hour, never its own.
+                var next = Path.Combine(Path.GetDirectoryName(file)!, "next-build");
+                Assert.That(UploadLedger.Total(next), Is.EqualTo(0), "a new build starts from nothing");
+                UploadLedger.Record(next, 7, "push");
+                var recent = Path.Combine(Path.GetDirectoryName(file)!, "running-build");
+                UploadLedger.Record(recent, 3, "push");
+                Directory.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddHours(-2));
+                UploadLedger.RemoveOldTallies(next, TimeSpan.FromHours(1));
+                Assert.That(Directory.Exists(file), Is.False, "an old build's tally is removed");
+                Assert.That(UploadLedger.Total(recent), Is.EqualTo(3), "a build running now keeps its tally");
+                Assert.That(UploadLedger.Total(next), Is.EqualTo(7));
                 UploadLedger.Record(null, 10, "no ledger given: ignored");
             }
             finally { Directory.Delete(Path.GetDirectoryName(file)!, true); }

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using NUnit.Framework;
@@ -33,12 +34,16 @@ namespace OciMsBuild.Core.Tests
                 Assert.That(first, Is.Not.Null);
                 Assert.That(StoreLock.Acquire(_store, "layer abc", TimeSpan.FromMilliseconds(300), CancellationToken.None), Is.Null,
                     "held: a waiter gives up after its limit (and then works without the lock)");
+                Assert.That(StoreLock.PathFor(_store, "layer xyz"), Is.Not.EqualTo(StoreLock.PathFor(_store, "layer abc")));
                 using var other = StoreLock.Acquire(_store, "layer xyz", TimeSpan.Zero, CancellationToken.None);
-                Assert.That(other, Is.Not.Null, "another piece of work has its own lock");
+                Assert.That(other, Is.Not.Null, "another piece of work (in another of the lock files) has its own lock");
             }
             using var again = StoreLock.Acquire(_store, "layer abc", TimeSpan.Zero, CancellationToken.None);
             Assert.That(again, Is.Not.Null, "released on dispose");
+            Assert.That(again!.Waited, Is.EqualTo(TimeSpan.Zero), "free at the first try");
             Assert.That(File.Exists(StoreLock.PathFor(_store, "layer abc")), Is.True);
+            Assert.That(Enumerable.Range(0, 5000).Select(i => StoreLock.PathFor(_store, "push r sha256:" + i)).Distinct().Count(), Is.LessThanOrEqualTo(StoreLock.Buckets),
+                "a bounded set of lock files, however many layers and blobs a store has seen");
         }
 
         [Test]

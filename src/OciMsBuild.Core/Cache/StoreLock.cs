@@ -32,44 +32,66 @@ namespace OciMsBuild.Core.Cache
             Waited = waited;
         }
 
-        /// <summary>How long it took to get: more than a moment means another build held it.</summary>
+        /// <summary>How long it took to get: zero when it was free at the first try, else another build held it.</summary>
         public TimeSpan Waited { get; }
 
+        /// <summary>The lock, or null when it cannot be had within <paramref name="wait"/> or at all (go on without it).</summary>
         public static StoreLock? Acquire(BlobStore store, string work, TimeSpan wait, CancellationToken ct)
         {
-            var path = PathFor(store, work);
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            while (true)
-            {
-                ct.ThrowIfCancellationRequested();
-                var (held, busy) = TryOpen(path);
-                if (held != null) return new StoreLock(held, clock.Elapsed);
-                if (!busy || clock.Elapsed >= wait) return null;
-                ct.WaitHandle.WaitOne(Poll);
-            }
+            var attempt = new Attempt(PathFor(store, work), wait);
+            StoreLock? held;
+            while (!attempt.Done(ct, out held)) ct.WaitHandle.WaitOne(Poll);
+            return held;
         }
 
+        /// <inheritdoc cref="Acquire"/>
         public static async Task<StoreLock?> AcquireAsync(BlobStore store, string work, TimeSpan wait, CancellationToken ct)
         {
-            var path = PathFor(store, work);
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            while (true)
+            var attempt = new Attempt(PathFor(store, work), wait);
+            StoreLock? held;
+            while (!attempt.Done(ct, out held)) await Task.Delay(Poll, ct).ConfigureAwait(false);
+            return held;
+        }
+
+        /// <summary>One try at a time, so the waiting (blocking or awaited) is the caller's.</summary>
+        private sealed class Attempt
+        {
+            private readonly string _path;
+            private readonly TimeSpan _wait;
+            private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+            private int _tries;
+
+            public Attempt(string path, TimeSpan wait)
+            {
+                _path = path;
+                _wait = wait;
+            }
+
+            /// <returns>True when there is nothing more to wait for: <paramref name="held"/> is the lock, or null to go on without it.</returns>
+            public bool Done(CancellationToken ct, out StoreLock? held)
             {
                 ct.ThrowIfCancellationRequested();
-                var (held, busy) = TryOpen(path);
-                if (held != null) return new StoreLock(held, clock.Elapsed);
-                if (!busy || clock.Elapsed >= wait) return null;
-                await Task.Delay(Poll, ct).ConfigureAwait(false);
+                var first = _tries++ == 0;
+                var (file, busy) = TryOpen(_path);
+                held = file == null ? null : new StoreLock(file, first ? TimeSpan.Zero : _clock.Elapsed);
+                return file != null || !busy || _clock.Elapsed >= _wait;
             }
         }
 
-        /// <summary>The lock file of one piece of work: a hash, so any text names it.</summary>
+        /// <summary>
+        /// The lock file of one piece of work: one of <see cref="Buckets"/> files chosen by a hash of it,
+        /// so the folder never grows past that (two pieces of work sharing a file only wait for each
+        /// other; nothing holds two store locks at once, so that cannot deadlock).
+        /// </summary>
         public static string PathFor(BlobStore store, string work)
         {
             using var sha = SHA256.Create();
             var hash = sha.ComputeHash(Encoding.UTF8.GetBytes(work));
-            return Path.Combine(store.Root, FolderName, BitConverter.ToString(hash, 0, 16).Replace("-", "").ToLowerInvariant() + ".lock");
+            var bucket = ((hash[0] << 8) | hash[1]) % Buckets;
+            return Path.Combine(store.Root, FolderName, bucket.ToString("x3", System.Globalization.CultureInfo.InvariantCulture) + ".lock");
         }
+
+        public const int Buckets = 1024;
 
         /// <returns>The open file, or null and whether someone else holds it (else it cannot be made: go on without).</returns>
         private static (FileStream? Held, bool Busy) TryOpen(string path)

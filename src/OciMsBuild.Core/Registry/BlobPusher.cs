@@ -42,14 +42,22 @@ namespace OciMsBuild.Core.Registry
             // One build sends a given blob to a registry at a time: the services of a solution built
             // with -m push the same runtime layer to their repositories at once. The others wait, then
             // mount it from the repository the first one recorded (or find it there).
+            // A blob already there (most of them, on a rebuild) needs no lock.
+            if (await client.BlobExistsAsync(repository, blob.Digest, ct).ConfigureAwait(false))
+            {
+                _pushed.Remember(client.Registry, repository, blob.Digest);
+                return BlobOutcome.Present;
+            }
             using var held = await StoreLock.AcquireAsync(_store, "push " + client.Registry + " " + blob.Digest, StoreLock.DefaultWait, ct).ConfigureAwait(false);
-            return await PushUnlockedAsync(client, repository, blob, image, isBaseLayer, ct).ConfigureAwait(false);
+            // Had to wait: another build was sending it, so ask again (it is there now, or can be mounted).
+            bool askAgain = held == null || held.Waited > TimeSpan.Zero;
+            return await PushMissingAsync(client, repository, blob, image, isBaseLayer, askAgain, ct).ConfigureAwait(false);
         }
 
-        private async Task<BlobOutcome> PushUnlockedAsync(RegistryClient client, string repository, Descriptor blob, BuiltImage image, bool isBaseLayer, CancellationToken ct)
+        private async Task<BlobOutcome> PushMissingAsync(RegistryClient client, string repository, Descriptor blob, BuiltImage image, bool isBaseLayer, bool askAgain, CancellationToken ct)
         {
             var registry = client.Registry;
-            if (await client.BlobExistsAsync(repository, blob.Digest, ct).ConfigureAwait(false))
+            if (askAgain && await client.BlobExistsAsync(repository, blob.Digest, ct).ConfigureAwait(false))
             {
                 _pushed.Remember(registry, repository, blob.Digest);
                 return BlobOutcome.Present;

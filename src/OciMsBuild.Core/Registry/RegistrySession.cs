@@ -145,7 +145,14 @@ namespace OciMsBuild.Core.Registry
         {
             for (int hop = 0; ; hop++)
             {
-                var response = await SendRawAsync(request, completion, ct).ConfigureAwait(false);
+                HttpResponseMessage response;
+                try { response = await SendRawAsync(request, completion, ct).ConfigureAwait(false); }
+                catch
+                {
+                    // A timeout or reset: close the body's stream (a blob file) now, not at garbage collection.
+                    request.Dispose();
+                    throw;
+                }
                 int status = (int)response.StatusCode;
                 bool redirect = (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) && response.Headers.Location != null;
                 if (!redirect || hop >= MaxRedirects || !(request.Method == HttpMethod.Get || request.Method == HttpMethod.Head))

@@ -9,17 +9,30 @@ namespace OciMsBuild.Core.Registry
     /// The bytes one build sent to registries, summed over every task that uploads: layers streamed
     /// while they were packed, the runtime layer uploaded ahead, and the push (with its SBOM and
     /// provenance). Those run in different tasks and, for a multi-platform image, in different
-    /// MSBuild nodes, so the tally is a folder in the project's work folder: emptied when the build
-    /// starts, one small file per upload (no two writers ever share a file, so nothing needs a
-    /// lock), summed by the report line at the end.
+    /// MSBuild nodes, so the tally is a folder of the build's own (named by an id the outer build
+    /// makes and hands to its per-RID builds) in the project's work folder: one small file per
+    /// upload (no two writers ever share a file, so nothing needs a lock), summed by the report
+    /// line at the end. No reset has to run first, so no build path can skip it.
     /// </summary>
     public static class UploadLedger
     {
         public const string FolderName = "uploaded-bytes";
 
-        public static void Reset(string folder)
+        /// <summary>
+        /// Removes the tallies of earlier builds beside <paramref name="folder"/>: those untouched for
+        /// <paramref name="olderThan"/> (a build of the same project running now keeps its own).
+        /// </summary>
+        public static void RemoveOldTallies(string folder, TimeSpan olderThan)
         {
-            try { if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true); }
+            try
+            {
+                var parent = Path.GetDirectoryName(Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
+                if (parent == null || !Directory.Exists(parent)) return;
+                var own = Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+                foreach (var other in Directory.GetDirectories(parent))
+                    if (!string.Equals(Path.GetFullPath(other), own, StringComparison.Ordinal) && Directory.GetLastWriteTimeUtc(other) < DateTime.UtcNow - olderThan)
+                        Directory.Delete(other, recursive: true);
+            }
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }
         }
@@ -43,7 +56,11 @@ namespace OciMsBuild.Core.Registry
         {
             if (string.IsNullOrEmpty(folder) || !Directory.Exists(folder)) return 0;
             long total = 0;
-            foreach (var file in Directory.EnumerateFiles(folder!, "*.txt"))
+            string[] files;
+            try { files = Directory.GetFiles(folder!, "*.txt"); }
+            catch (IOException) { return 0; }
+            catch (UnauthorizedAccessException) { return 0; }
+            foreach (var file in files)
             {
                 string text;
                 try { text = File.ReadAllText(file); }

@@ -129,15 +129,18 @@ app.Run();
         public TestProject MovedTo(string root) =>
             new TestProject(root, Path.Combine(root, Path.GetRelativePath(Root, Directory_)), Name);
 
-        private static void WriteCommon(string root, bool mapPaths = true)
-        {
-            // Adds our feed beside the machine's own source (no <clear/>: other packages must still restore).
+        /// <summary>Adds our feed beside the machine's own source (no &lt;clear/&gt;: other packages must still restore).</summary>
+        public static void WriteNuGetConfig(string root) =>
             Write(Path.Combine(root, "nuget.config"), $@"<?xml version=""1.0"" encoding=""utf-8""?>
 <configuration>
   <packageSources>
     <add key=""ocimsbuild-e2e"" value=""{TestEnvironment.Feed}"" />
   </packageSources>
 </configuration>");
+
+        private static void WriteCommon(string root, bool mapPaths = true)
+        {
+            WriteNuGetConfig(root);
             // Stop MSBuild from walking up into unrelated Directory.*.props. The PathMap is what any
             // reproducible .NET build needs (CI gets it from ContinuousIntegrationBuild in a git
             // checkout): without it the compiler embeds this folder's path in every .dll and .pdb.

@@ -51,12 +51,7 @@ namespace OciMsBuild.EndToEnd.Tests.Infrastructure
         public static TestSolution Create(IReadOnlyList<string> services, bool selfContained = true, bool packageEverywhere = false, bool testsPublishable = true)
         {
             var root = TestProject.NewRoot();
-            Write(Path.Combine(root, "nuget.config"), $@"<?xml version=""1.0"" encoding=""utf-8""?>
-<configuration>
-  <packageSources>
-    <add key=""ocimsbuild-e2e"" value=""{TestEnvironment.Feed}"" />
-  </packageSources>
-</configuration>");
+            TestProject.WriteNuGetConfig(root);
             var package = $@"<PackageReference Include=""OciMsBuild"" Version=""{TestEnvironment.PackageVersion}"" PrivateAssets=""all"" />";
             // As TestProject: no walking up into unrelated Directory.*.props, source paths mapped.
             Write(Path.Combine(root, "Directory.Build.props"), $@"<Project>
