@@ -188,13 +188,13 @@ namespace OciMsBuild.EndToEnd.Tests
         [Test]
         public void Blob_cache_in_a_foreign_folder_only_adds_its_own_and_inside_the_publish_folder_fails()
         {
-            // The store only ever adds its own folders (blobs/, tmp/, layers/, pushed/, tags/) beside what is there.
+            // The store only ever adds its own folders (blobs/, tmp/, layers/, pushed/, tags/, locks/) beside what is there.
             var dir = ForeignFolder();
             var before = Snapshot(dir);
             Publish("-p:ContainerBaseImage=scratch", "-p:ContainerBlobCachePath=" + dir).AssertSuccess("blob store in a folder with other files");
             var after = Snapshot(dir);
             Assert.That(before.All(kv => after.TryGetValue(kv.Key, out var v) && v == kv.Value), "the folder's own files are unchanged");
-            Assert.That(after.Keys.Except(before.Keys).All(k => k.StartsWith("blobs/") || k.StartsWith("layers/") || k.StartsWith("pushed/") || k.StartsWith("tags/")), Is.True, string.Join(", ", after.Keys.Except(before.Keys)));
+            Assert.That(after.Keys.Except(before.Keys).All(k => k.StartsWith("blobs/") || k.StartsWith("layers/") || k.StartsWith("pushed/") || k.StartsWith("tags/") || k.StartsWith("locks/")), Is.True, string.Join(", ", after.Keys.Except(before.Keys)));
 
             Fails("OCI1025", "ContainerBlobCachePath", "-p:ContainerBaseImage=scratch",
                 "-p:ContainerBlobCachePath=" + Path.Combine(_project.Directory_, "bin", "Release", "net10.0", "linux-x64", "publish", "cache"));

@@ -181,6 +181,21 @@ namespace OciMsBuild.EndToEnd.Tests
             ImageTools.Validate(service, "latest").AssertSuccess("validate-image.sh on the service's image");
         }
 
+        /// <summary>The CI form without `dotnet publish`: `msbuild -restore -t:Publish` over the solution, on a clean checkout.</summary>
+        [Test, Order(6)]
+        public void Msbuild_restore_and_Publish_of_the_solution_pushes_one_image_per_service()
+        {
+            var registry = StartRegistry();
+            var store = _warmStore ?? FreshStore();
+            var solution = _template.Copy();
+            var result = solution.RunDotNet(new[] { "msbuild", solution.SolutionFile, "-restore", "-t:Publish", "-p:Configuration=Release", "-m" }
+                .Concat(PushTo(registry, "3.0", store)));
+            result.AssertSuccess("dotnet msbuild " + Path.GetFileName(solution.SolutionFile) + " -restore -t:Publish -m");
+            AssertServiceImages(result, registry, new[] { "3.0" }, run: false);
+            AssertOnlyTheServicesGotImages(solution, registry, result);
+            AssertStoreIntact(store);
+        }
+
         // ---------------------------------------------------------------------------------------------
 
         private RegistryServer StartRegistry()
